@@ -1,0 +1,962 @@
+# pragma version 0.4.3
+"""
+@title AMM
+@notice Band AMM of softliq: holds every borrower's collateral in price bands and lets
+        anyone swap against them. Swaps are how soft liquidation happens: as the oracle
+        price falls through a band, arbitrageurs buy that band's collateral for
+        stablecoin; when the price comes back, they sell it back (de-liquidation).
+@dev Glossary
+     x            stablecoin (coin 0, the borrowed coin), 18 decimals
+     y            collateral (coin 1); stored in its own units, normalised to 18
+                  decimals (times COLLATERAL_PRECISION) inside the math
+     p_o          oracle price, stablecoin per collateral, WAD
+     A            band density: each band spans a factor (A-1)/A of oracle price
+     band n       oracle-price range [p_oracle_down(n), p_oracle_up(n)];
+                  p_oracle_up(n) = base_price * ((A-1)/A)**n; higher n = lower price
+     base_price   BASE_PRICE * rate_mul: accrued interest lifts the whole grid
+     k            AMPLIFICATION: inside band n the AMM price range is
+                  [p_o**k/p_up**(k-1), p_o**k/p_down**(k-1)] (LLAMMA: k = 3)
+     sa, sb       square roots of those range ends (WAD)
+     L            liquidity of a band: (L*sa + x)(L/sb + y) = L**2
+     active band  where trading happens now; bands above it (lower n) hold only x,
+                  bands below it (higher n) hold only y
+     shares       per-band ownership; DEAD_SHARES virtual shares make pumping futile
+     x_down       stablecoin a position would hold after the price walked down through
+                  all its bands, a lower bound: each band's collateral is valued at the
+                  band's bottom price
+     y_up         collateral a position would hold after the price walked up through all
+                  its bands, a lower bound: stablecoin rebuys at the band's top price
+     fee          base fee on the input, kept in the band (borrowers earn it); the
+                  effective fee is the max of it, the oracle-move fee and the band's
+                  dynamic fee
+     exchange i=0 stablecoin in, collateral out: walks n upwards
+     exchange i=1 collateral in, stablecoin out: walks n downwards
+"""
+from ethereum.ercs import IERC20
+from ethereum.ercs import IERC20Detailed
+from .interfaces import IPriceOracle
+from .modules import constants as c
+from .modules import wad_math
+from .modules import band_math
+
+event TokenExchange:
+    buyer: indexed(address)
+    sold_id: uint256
+    tokens_sold: uint256
+    bought_id: uint256
+    tokens_bought: uint256
+
+event Deposit:
+    provider: indexed(address)
+    amount: uint256
+    n1: int256
+    n2: int256
+
+event Withdraw:
+    provider: indexed(address)
+    amount_borrowed: uint256
+    amount_collateral: uint256
+
+event SetRate:
+    rate: uint256
+    rate_mul: uint256
+    time: uint256
+
+event SetFee:
+    fee: uint256
+
+event SetAdmin:
+    admin: indexed(address)
+
+struct UserTicks:
+    ns: int256  # n1 in the low 128 bits, n2 in the high 128 bits (two's complement)
+    ticks: uint256[25]  # shares, two uint128 per slot
+
+struct Ctx:
+    p_o: uint256
+    sqrt_po: uint256
+    ln0: int256  # ln(p_o / p_oracle_up(0)), WAD
+    fee: uint256  # max(base fee, oracle-move fee)
+
+struct Trade:
+    in_amount: uint256
+    out_amount: uint256
+    n_end: int256
+    bands: DynArray[int256, 50]
+    values: DynArray[uint256, 50]
+
+MAX_TOUCH: constant(uint256) = 50
+HALF_MASK: constant(uint256) = 2**128 - 1
+
+BORROWED_TOKEN: public(immutable(IERC20))
+COLLATERAL_TOKEN: public(immutable(IERC20))
+COLLATERAL_PRECISION: public(immutable(uint256))
+A: public(immutable(uint256))
+AMPLIFICATION: public(immutable(uint256))
+BASE_PRICE: public(immutable(uint256))
+LOG_A_RATIO: immutable(int256)  # ln(A / (A - 1)), WAD
+HALF_K1: immutable(int256)  # (k - 1) / 2, WAD
+SB_OVER_SA: immutable(uint256)  # (A / (A - 1))**((k - 1)/2), WAD
+CURVE_D: immutable(uint256)  # 1 - sa/sb, WAD
+ORACLE: public(immutable(IPriceOracle))
+MAX_BASE_FEE: public(immutable(uint256))
+
+admin: public(address)
+fee: public(uint256)
+
+rate: public(uint256)
+rate_time: uint256
+_rate_mul: uint256
+
+active_band: public(int256)
+min_band: public(int256)
+max_band: public(int256)
+
+old_p_o: public(uint256)
+old_dfee: public(uint256)
+prev_p_o_time: public(uint256)
+
+_bands: HashMap[int256, uint256]  # x in the low 128 bits, y (collateral units) in the high 128
+total_shares: public(HashMap[int256, uint256])
+user_shares: HashMap[address, UserTicks]
+
+
+@deploy
+def __init__(
+    borrowed_token: IERC20,
+    collateral_token: IERC20,
+    A_: uint256,
+    amplification: uint256,
+    base_price: uint256,
+    fee: uint256,
+    price_oracle: IPriceOracle,
+    admin: address,
+):
+    """
+    @notice Create the AMM. Band 0's top is `base_price`; `admin` (the deployer, later the
+            Controller) alone may deposit, withdraw and set rate and fee.
+    @param A_ band density, MIN_A..MAX_A
+    @param amplification k in WAD, MIN_AMPLIFICATION..MAX_AMPLIFICATION
+    @param fee base fee, WAD, MIN_FEE..min(MAX_FEE, 4/A)
+    """
+    assert A_ >= c.MIN_A and A_ <= c.MAX_A, "AMM: A out of range"
+    assert amplification >= c.MIN_AMPLIFICATION and amplification <= c.MAX_AMPLIFICATION, "AMM: amplification out of range"
+    assert base_price > 0, "AMM: zero base price"
+    max_fee: uint256 = min(c.MAX_FEE, 4 * c.WAD // A_)
+    assert fee >= c.MIN_FEE and fee <= max_fee, "AMM: fee out of range"
+    assert admin != empty(address), "AMM: zero admin"
+    decimals: uint8 = staticcall IERC20Detailed(collateral_token.address).decimals()
+    assert decimals <= 18, "AMM: collateral decimals above 18"
+
+    BORROWED_TOKEN = borrowed_token
+    COLLATERAL_TOKEN = collateral_token
+    COLLATERAL_PRECISION = 10 ** convert(18 - decimals, uint256)
+    A = A_
+    AMPLIFICATION = amplification
+    BASE_PRICE = base_price
+    ORACLE = price_oracle
+    MAX_BASE_FEE = max_fee
+    log_a: int256 = wad_math._ln(A_ * c.WAD // (A_ - 1))
+    LOG_A_RATIO = log_a
+    half_k1: int256 = (convert(amplification, int256) - c.IWAD) // 2
+    HALF_K1 = half_k1
+    ratio: uint256 = wad_math._exp(half_k1 * log_a // c.IWAD)
+    SB_OVER_SA = ratio
+    CURVE_D = c.WAD - c.WAD * c.WAD // ratio
+
+    self.admin = admin
+    self.fee = fee
+    self._rate_mul = c.WAD
+    self.rate_time = block.timestamp
+    p_o: uint256 = staticcall price_oracle.price()
+    assert p_o > 0, "AMM: oracle price is zero"
+    self.old_p_o = p_o
+    self.prev_p_o_time = block.timestamp
+    log SetFee(fee=fee)
+    log SetAdmin(admin=admin)
+
+
+# ---------------------------------------------------------------- admin
+
+@internal
+@view
+def _only_admin():
+    assert msg.sender == self.admin, "AMM: only admin"
+
+
+@external
+def set_admin(admin: address):
+    """
+    @notice Hand the admin role (deposit, withdraw, rate, fee) to `admin`, normally the
+            Controller. Approves it to move the AMM's coins. Admin only.
+    """
+    self._only_admin()
+    assert admin != empty(address), "AMM: zero admin"
+    self.admin = admin
+    extcall BORROWED_TOKEN.approve(admin, max_value(uint256), default_return_value=True)
+    extcall COLLATERAL_TOKEN.approve(admin, max_value(uint256), default_return_value=True)
+    log SetAdmin(admin=admin)
+
+
+@external
+def set_fee(fee: uint256):
+    """
+    @notice Set the base fee (WAD) within [MIN_FEE, min(MAX_FEE, 4/A)]. Admin only.
+    """
+    self._only_admin()
+    assert fee >= c.MIN_FEE and fee <= MAX_BASE_FEE, "AMM: fee out of range"
+    self.fee = fee
+    log SetFee(fee=fee)
+
+
+@internal
+@view
+def _rate_mul_now() -> uint256:
+    # rounds down: interest accrued is never over-counted between writes
+    return self._rate_mul * (c.WAD + self.rate * (block.timestamp - self.rate_time)) // c.WAD
+
+
+@external
+def set_rate(rate: uint256) -> uint256:
+    """
+    @notice Compound interest so far and set the per-second rate (WAD). Admin only.
+    @return The rate multiplier after compounding.
+    """
+    self._only_admin()
+    assert rate <= c.MAX_RATE, "AMM: rate too high"
+    rate_mul: uint256 = self._rate_mul_now()
+    self._rate_mul = rate_mul
+    self.rate_time = block.timestamp
+    self.rate = rate
+    log SetRate(rate=rate, rate_mul=rate_mul, time=block.timestamp)
+    return rate_mul
+
+
+@external
+@view
+def get_rate_mul() -> uint256:
+    """
+    @notice Interest multiplier as of now (WAD, starts at 1).
+    """
+    return self._rate_mul_now()
+
+
+# ---------------------------------------------------------------- grid and prices
+
+@internal
+@view
+def _base_price() -> uint256:
+    return BASE_PRICE * self._rate_mul_now() // c.WAD  # rounds down
+
+
+@internal
+@view
+def _p_oracle_up(n: int256) -> uint256:
+    # rounds down (wad_math._exp rounds down)
+    return self._base_price() * wad_math._exp(-n * LOG_A_RATIO) // c.WAD
+
+
+@external
+@view
+def get_base_price() -> uint256:
+    """
+    @notice Top price of band 0 now: BASE_PRICE times the interest multiplier (WAD).
+    """
+    return self._base_price()
+
+
+@external
+@view
+def p_oracle_up(n: int256) -> uint256:
+    """
+    @notice Highest oracle price of band n (WAD).
+    """
+    return self._p_oracle_up(n)
+
+
+@external
+@view
+def p_oracle_down(n: int256) -> uint256:
+    """
+    @notice Lowest oracle price of band n (WAD), equal to p_oracle_up(n + 1).
+    """
+    return self._p_oracle_up(n + 1)
+
+
+@internal
+@view
+def _oracle_fee(p_o: uint256) -> uint256:
+    """
+    Oracle-move fee: 1 - (p_min/p_max)**k for the move since the last write, added to
+    the fee then in force, decaying linearly to zero over ORACLE_FEE_WINDOW seconds.
+    """
+    dt: uint256 = block.timestamp - self.prev_p_o_time
+    if dt >= c.ORACLE_FEE_WINDOW:
+        return 0
+    old: uint256 = self.old_p_o
+    move: uint256 = 0
+    if old != p_o:
+        ratio: uint256 = min(old, p_o) * c.WAD // max(old, p_o)  # rounds down: fee rounds up
+        ratio_k: uint256 = wad_math._exp(wad_math._ln(ratio) * convert(AMPLIFICATION, int256) // c.IWAD)
+        move = c.WAD - min(ratio_k, c.WAD)
+    return min((self.old_dfee + move) * (c.ORACLE_FEE_WINDOW - dt) // c.ORACLE_FEE_WINDOW, c.MAX_DYNAMIC_FEE)
+
+
+@internal
+@view
+def _ctx(p_o: uint256) -> Ctx:
+    assert p_o > 0, "AMM: oracle price is zero"
+    ln0: int256 = wad_math._ln(p_o * c.WAD // self._base_price())
+    return Ctx(
+        p_o=p_o,
+        sqrt_po=isqrt(p_o * c.WAD),
+        ln0=ln0,
+        fee=max(self.fee, self._oracle_fee(p_o)),
+    )
+
+
+@internal
+@view
+def _price_oracle() -> uint256:
+    p: uint256 = staticcall ORACLE.price()
+    assert p > 0, "AMM: oracle price is zero"
+    return p
+
+
+@internal
+def _price_oracle_w() -> Ctx:
+    p: uint256 = extcall ORACLE.price_w()
+    assert p > 0, "AMM: oracle price is zero"
+    ctx: Ctx = self._ctx(p)
+    dfee: uint256 = self._oracle_fee(p)
+    if dfee != self.old_dfee or p != self.old_p_o or block.timestamp != self.prev_p_o_time:
+        self.old_dfee = dfee
+        self.old_p_o = p
+        self.prev_p_o_time = block.timestamp
+    return ctx
+
+
+@internal
+@view
+def _sa(ctx: Ctx, n: int256) -> uint256:
+    # sqrt(p_o**k / p_up(n)**(k-1)) = sqrt(p_o) * (p_o/p_up(n))**((k-1)/2); rounds down
+    return ctx.sqrt_po * wad_math._exp(HALF_K1 * (ctx.ln0 + n * LOG_A_RATIO) // c.IWAD) // c.WAD
+
+
+@internal
+@view
+def _band_fee(ctx: Ctx, sa: uint256, sb: uint256) -> uint256:
+    """
+    Dynamic fee of a band whose price range lies away from p_o: a quarter of the gap.
+    """
+    lo: uint256 = sa * sa // c.WAD
+    hi: uint256 = sb * sb // c.WAD
+    if ctx.p_o < lo:
+        return max(ctx.fee, (lo - ctx.p_o) * c.WAD // lo // 4)
+    if ctx.p_o > hi:
+        return max(ctx.fee, (ctx.p_o - hi) * c.WAD // ctx.p_o // 4)
+    return ctx.fee
+
+
+@external
+@view
+def price_oracle() -> uint256:
+    """
+    @notice The oracle price the AMM uses (WAD). Reverts if the oracle returns zero.
+    """
+    return self._price_oracle()
+
+
+@external
+@view
+def dynamic_fee() -> uint256:
+    """
+    @notice Effective fee now, before any band-specific component: max(fee, oracle-move fee).
+    """
+    return self._ctx(self._price_oracle()).fee
+
+
+@internal
+@view
+def _band(n: int256) -> (uint256, uint256):
+    v: uint256 = self._bands[n]
+    return v & HALF_MASK, v >> 128
+
+
+@external
+@view
+def bands_x(n: int256) -> uint256:
+    """
+    @notice Stablecoin held in band n (18 decimals).
+    """
+    return self._bands[n] & HALF_MASK
+
+
+@external
+@view
+def bands_y(n: int256) -> uint256:
+    """
+    @notice Collateral held in band n (collateral token units).
+    """
+    return self._bands[n] >> 128
+
+
+@external
+@view
+def coins(i: uint256) -> address:
+    """
+    @notice Coin i: 0 = stablecoin, 1 = collateral.
+    """
+    assert i < 2, "AMM: coin index out of range"
+    if i == 0:
+        return BORROWED_TOKEN.address
+    return COLLATERAL_TOKEN.address
+
+
+@external
+@view
+def get_p() -> uint256:
+    """
+    @notice Current AMM price in the active band (WAD); mid-range if the band is empty.
+    """
+    ctx: Ctx = self._ctx(self._price_oracle())
+    n: int256 = self.active_band
+    sa: uint256 = self._sa(ctx, n)
+    sb: uint256 = sa * SB_OVER_SA // c.WAD
+    x: uint256 = 0
+    y: uint256 = 0
+    x, y = self._band(n)
+    y *= COLLATERAL_PRECISION
+    if x == 0 and y == 0:
+        return sa * sb // c.WAD
+    l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
+    return (l * sa // c.WAD + x) * c.WAD // (l * c.WAD // sb + y)
+
+
+# ---------------------------------------------------------------- swaps
+
+@internal
+@view
+def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
+    """
+    Walk bands from the active one, spending up to `in_amount` of the input coin.
+    pump (i=0): stablecoin in, collateral out, n increases. Input rounds up, output down.
+    """
+    t: Trade = empty(Trade)
+    remaining: uint256 = in_amount
+    n: int256 = self.active_band
+    t.n_end = n
+    for _i: uint256 in range(1074):
+        x: uint256 = 0
+        y_raw: uint256 = 0
+        x, y_raw = self._band(n)
+        has_liq: bool = (pump and y_raw > 0) or (not pump and x > 0)
+        if has_liq:
+            t.n_end = n
+            y: uint256 = y_raw * COLLATERAL_PRECISION
+            sa: uint256 = self._sa(ctx, n)
+            sb: uint256 = sa * SB_OVER_SA // c.WAD
+            l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
+            f: uint256 = l * sa // c.WAD
+            g: uint256 = l * c.WAD // sb
+            inv: uint256 = (f + x) * (g + y)
+            fee: uint256 = self._band_fee(ctx, sa, sb)
+            if pump:
+                # net stablecoin that takes all y; rounds up
+                x_dest: uint256 = 0
+                if f + x < (inv + g - 1) // g:
+                    x_dest = (inv + g - 1) // g - f - x
+                dx: uint256 = max((x_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee), 1)  # rounds up
+                if remaining >= dx:
+                    remaining -= dx
+                    t.out_amount += y_raw
+                    x += dx
+                    y_raw = 0
+                else:
+                    net: uint256 = remaining * (c.WAD - fee) // c.WAD  # rounds down
+                    y_new: uint256 = (inv + f + x + net - 1) // (f + x + net)  # rounds up
+                    dy: uint256 = 0
+                    if y_new < g + y:
+                        dy = (g + y - y_new) // COLLATERAL_PRECISION  # rounds down
+                    dy = min(dy, y_raw)
+                    t.out_amount += dy
+                    x += remaining
+                    y_raw -= dy
+                    remaining = 0
+            else:
+                # net collateral (18 dec) that takes all x; rounds up
+                y_dest: uint256 = 0
+                if g + y < (inv + f - 1) // f:
+                    y_dest = (inv + f - 1) // f - g - y
+                dy18: uint256 = (y_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)  # rounds up
+                dy: uint256 = max((dy18 + COLLATERAL_PRECISION - 1) // COLLATERAL_PRECISION, 1)  # rounds up
+                if remaining >= dy:
+                    remaining -= dy
+                    t.out_amount += x
+                    x = 0
+                    y_raw += dy
+                else:
+                    net: uint256 = remaining * COLLATERAL_PRECISION * (c.WAD - fee) // c.WAD  # rounds down
+                    x_new: uint256 = (inv + g + y + net - 1) // (g + y + net)  # rounds up
+                    dx: uint256 = 0
+                    if x_new < f + x:
+                        dx = f + x - x_new
+                    dx = min(dx, x)
+                    t.out_amount += dx
+                    x -= dx
+                    y_raw += remaining
+                    remaining = 0
+            assert x <= c.MAX_AMOUNT and y_raw <= c.MAX_AMOUNT, "AMM: band overflow"
+            t.bands.append(n)
+            t.values.append(x | (y_raw << 128))
+            if remaining == 0 or len(t.bands) == MAX_TOUCH:
+                break
+        if pump:
+            if n >= self.max_band:
+                break
+            n += 1
+        else:
+            if n <= self.min_band:
+                break
+            n -= 1
+    t.in_amount = in_amount - remaining
+    return t
+
+
+@internal
+@view
+def _calc_swap_in(pump: bool, out_amount: uint256, ctx: Ctx) -> uint256:
+    """
+    Input needed to receive at least `out_amount` of the output coin, walking bands as
+    _calc_swap_out does. Rounds up. Returns max_value if liquidity runs out.
+    """
+    remaining: uint256 = out_amount
+    total_in: uint256 = 0
+    touched: uint256 = 0
+    n: int256 = self.active_band
+    for _i: uint256 in range(1074):
+        x: uint256 = 0
+        y_raw: uint256 = 0
+        x, y_raw = self._band(n)
+        has_liq: bool = (pump and y_raw > 0) or (not pump and x > 0)
+        if has_liq:
+            touched += 1
+            y: uint256 = y_raw * COLLATERAL_PRECISION
+            sa: uint256 = self._sa(ctx, n)
+            sb: uint256 = sa * SB_OVER_SA // c.WAD
+            l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
+            f: uint256 = l * sa // c.WAD
+            g: uint256 = l * c.WAD // sb
+            inv: uint256 = (f + x) * (g + y)
+            fee: uint256 = self._band_fee(ctx, sa, sb)
+            if pump:
+                x_dest: uint256 = 0
+                if f + x < (inv + g - 1) // g:
+                    x_dest = (inv + g - 1) // g - f - x
+                dx_all: uint256 = max((x_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee), 1)
+                if remaining >= y_raw:
+                    total_in += dx_all
+                    remaining -= y_raw
+                else:
+                    # stablecoin that leaves at most y - out in the band; rounds up
+                    y_left: uint256 = y - remaining * COLLATERAL_PRECISION
+                    need: uint256 = (inv + g + y_left - 1) // (g + y_left)
+                    net: uint256 = 0
+                    if need > f + x:
+                        net = need - f - x
+                    dx: uint256 = (net * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)
+                    total_in += min(dx, dx_all)
+                    remaining = 0
+            else:
+                y_dest: uint256 = 0
+                if g + y < (inv + f - 1) // f:
+                    y_dest = (inv + f - 1) // f - g - y
+                dy18: uint256 = (y_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)
+                dy_all: uint256 = max((dy18 + COLLATERAL_PRECISION - 1) // COLLATERAL_PRECISION, 1)
+                if remaining >= x:
+                    total_in += dy_all
+                    remaining -= x
+                else:
+                    x_left: uint256 = x - remaining
+                    need: uint256 = (inv + f + x_left - 1) // (f + x_left)
+                    net: uint256 = 0
+                    if need > g + y:
+                        net = need - g - y
+                    net18: uint256 = (net * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)
+                    dy: uint256 = (net18 + COLLATERAL_PRECISION - 1) // COLLATERAL_PRECISION
+                    total_in += min(dy, dy_all)
+                    remaining = 0
+            if remaining == 0 or touched == MAX_TOUCH:
+                break
+        if pump:
+            if n >= self.max_band:
+                break
+            n += 1
+        else:
+            if n <= self.min_band:
+                break
+            n -= 1
+    if remaining > 0:
+        return max_value(uint256)
+    return total_in
+
+
+@internal
+def _exchange(i: uint256, j: uint256, in_amount: uint256, min_out: uint256, receiver: address, ctx: Ctx) -> uint256[2]:
+    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    assert in_amount > 0, "AMM: zero amount"
+    t: Trade = self._calc_swap_out(i == 0, in_amount, ctx)
+    assert t.out_amount >= min_out, "AMM: slippage"
+    if t.out_amount == 0:
+        return [0, 0]
+    for k: uint256 in range(MAX_TOUCH):
+        if k == len(t.bands):
+            break
+        self._bands[t.bands[k]] = t.values[k]
+    self.active_band = t.n_end
+    coin_in: IERC20 = BORROWED_TOKEN
+    coin_out: IERC20 = COLLATERAL_TOKEN
+    if i == 1:
+        coin_in = COLLATERAL_TOKEN
+        coin_out = BORROWED_TOKEN
+    assert extcall coin_in.transferFrom(msg.sender, self, t.in_amount, default_return_value=True), "AMM: transfer in failed"
+    assert extcall coin_out.transfer(receiver, t.out_amount, default_return_value=True), "AMM: transfer out failed"
+    log TokenExchange(buyer=msg.sender, sold_id=i, tokens_sold=t.in_amount, bought_id=j, tokens_bought=t.out_amount)
+    return [t.in_amount, t.out_amount]
+
+
+@external
+@nonreentrant
+def exchange(i: uint256, j: uint256, in_amount: uint256, min_amount: uint256, _for: address = msg.sender) -> uint256[2]:
+    """
+    @notice Swap `in_amount` of coin i for coin j. Uses only as much input as the bands can
+            absorb; reverts if less than `min_amount` comes out.
+    @param i input coin: 0 stablecoin, 1 collateral
+    @param j output coin: the other one
+    @return [input used, output received]
+    """
+    ctx: Ctx = self._price_oracle_w()
+    return self._exchange(i, j, in_amount, min_amount, _for, ctx)
+
+
+@external
+@nonreentrant
+def exchange_dy(i: uint256, j: uint256, out_amount: uint256, max_amount: uint256, _for: address = msg.sender) -> uint256[2]:
+    """
+    @notice Buy at least `out_amount` of coin j, paying at most `max_amount` of coin i.
+    @return [input paid, output received]
+    """
+    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    assert out_amount > 0, "AMM: zero amount"
+    ctx: Ctx = self._price_oracle_w()
+    in_amount: uint256 = self._calc_swap_in(i == 0, out_amount, ctx)
+    assert in_amount != max_value(uint256), "AMM: not enough liquidity"
+    assert in_amount <= max_amount, "AMM: slippage"
+    return self._exchange(i, j, in_amount, out_amount, _for, ctx)
+
+
+@external
+@view
+def get_dy(i: uint256, j: uint256, in_amount: uint256) -> uint256:
+    """
+    @notice Output `exchange(i, j, in_amount, 0)` would give now.
+    """
+    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    return self._calc_swap_out(i == 0, in_amount, self._ctx(self._price_oracle())).out_amount
+
+
+@external
+@view
+def get_dxdy(i: uint256, j: uint256, in_amount: uint256) -> (uint256, uint256):
+    """
+    @notice Input used and output given by `exchange(i, j, in_amount, 0)` now.
+    """
+    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    t: Trade = self._calc_swap_out(i == 0, in_amount, self._ctx(self._price_oracle()))
+    return t.in_amount, t.out_amount
+
+
+@external
+@view
+def get_dx(i: uint256, j: uint256, out_amount: uint256) -> uint256:
+    """
+    @notice Input `exchange_dy(i, j, out_amount, ...)` would take now; max_value(uint256)
+            if the bands cannot supply `out_amount`.
+    """
+    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    return self._calc_swap_in(i == 0, out_amount, self._ctx(self._price_oracle()))
+
+
+# ---------------------------------------------------------------- positions
+
+@internal
+@pure
+def _unpack_ns(ns: int256) -> (int256, int256):
+    n1: int256 = convert(convert(convert(ns, bytes32), uint256) & HALF_MASK, int256)
+    if n1 >= 2**127:
+        n1 -= 2**128
+    n2: int256 = ns >> 128
+    return n1, n2
+
+
+@internal
+@pure
+def _pack_ns(n1: int256, n2: int256) -> int256:
+    lo: int256 = n1
+    if lo < 0:
+        lo += 2**128
+    return lo | (n2 << 128)
+
+
+@internal
+@view
+def _user_shares(user: address) -> (int256, int256, DynArray[uint256, 50]):
+    ut: UserTicks = self.user_shares[user]
+    n1: int256 = 0
+    n2: int256 = 0
+    n1, n2 = self._unpack_ns(ut.ns)
+    shares: DynArray[uint256, 50] = []
+    if ut.ticks[0] == 0:
+        return n1, n2, shares
+    for k: uint256 in range(50):
+        if k > convert(n2 - n1, uint256):
+            break
+        packed: uint256 = ut.ticks[k // 2]
+        if k % 2 == 0:
+            shares.append(packed & HALF_MASK)
+        else:
+            shares.append(packed >> 128)
+    return n1, n2, shares
+
+
+@external
+def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
+    """
+    @notice Put `amount` collateral (already sent to the AMM by the admin) of `user` evenly
+            into bands n1..n2, below the active band. Admin only.
+    """
+    self._only_admin()
+    assert n2 >= n1 and n2 - n1 < 50, "AMM: bad band range"
+    assert self.user_shares[user].ticks[0] == 0, "AMM: user already deposited"
+    active: int256 = self.active_band
+    if n1 <= active:
+        # the position may sit above the active band only across empty bands
+        for k: uint256 in range(1024):
+            nk: int256 = active - convert(k, int256)
+            if nk < n1:
+                break
+            assert self._bands[nk] == 0, "AMM: deposit above active band"
+        self.active_band = n1 - 1
+    n_bands: uint256 = convert(n2 - n1 + 1, uint256)
+    y_per_band: uint256 = amount // n_bands  # remainder goes to the first band
+    assert y_per_band > c.MIN_BAND_Y, "AMM: amount too low"
+    ticks: uint256[25] = empty(uint256[25])
+    for k: uint256 in range(50):
+        if k == n_bands:
+            break
+        n: int256 = n1 + convert(k, int256)
+        dy: uint256 = y_per_band
+        if k == 0:
+            dy = amount - y_per_band * (n_bands - 1)
+        x: uint256 = 0
+        y: uint256 = 0
+        x, y = self._band(n)
+        assert x == 0, "AMM: band not empty"
+        s: uint256 = self.total_shares[n]
+        ds: uint256 = (s + c.DEAD_SHARES) * dy // (y + 1)  # rounds down: against the depositor
+        assert ds > 0, "AMM: amount too low"
+        assert s + ds <= c.MAX_AMOUNT and y + dy <= c.MAX_AMOUNT, "AMM: band overflow"
+        self.total_shares[n] = s + ds
+        self._bands[n] = (y + dy) << 128
+        if k % 2 == 0:
+            ticks[k // 2] = ds
+        else:
+            ticks[k // 2] |= ds << 128
+    self.user_shares[user] = UserTicks(ns=self._pack_ns(n1, n2), ticks=ticks)
+    if self.min_band == self.max_band and self.min_band == 0 and self._bands[0] == 0:
+        self.min_band = n1
+        self.max_band = n2
+    else:
+        if n1 < self.min_band:
+            self.min_band = n1
+        if n2 > self.max_band:
+            self.max_band = n2
+    log Deposit(provider=user, amount=amount, n1=n1, n2=n2)
+
+
+@external
+def withdraw(user: address, frac: uint256) -> uint256[2]:
+    """
+    @notice Take fraction `frac` (WAD, up to 1) of `user`'s shares out of every band.
+            Coins stay in the AMM for the admin to move. Admin only.
+    @return [stablecoin, collateral (token units)] withdrawn, both rounded down
+    """
+    self._only_admin()
+    assert frac > 0 and frac <= c.WAD, "AMM: bad fraction"
+    n1: int256 = 0
+    n2: int256 = 0
+    shares: DynArray[uint256, 50] = []
+    n1, n2, shares = self._user_shares(user)
+    assert len(shares) > 0, "AMM: no deposit"
+    total_x: uint256 = 0
+    total_y: uint256 = 0
+    left: uint256[25] = empty(uint256[25])
+    for k: uint256 in range(50):
+        if k == len(shares):
+            break
+        n: int256 = n1 + convert(k, int256)
+        ds: uint256 = shares[k] * frac // c.WAD  # rounds down: the user keeps the rest
+        x: uint256 = 0
+        y: uint256 = 0
+        x, y = self._band(n)
+        s: uint256 = self.total_shares[n]
+        dx: uint256 = 0
+        dy: uint256 = 0
+        if ds == s:
+            # last holder: take everything, no dust left behind
+            dx = x
+            dy = y
+        else:
+            dx = (x + 1) * ds // (s + c.DEAD_SHARES)  # rounds down
+            dy = (y + 1) * ds // (s + c.DEAD_SHARES)  # rounds down
+        self.total_shares[n] = s - ds
+        self._bands[n] = (x - dx) | ((y - dy) << 128)
+        total_x += dx
+        total_y += dy
+        rest: uint256 = shares[k] - ds
+        if k % 2 == 0:
+            left[k // 2] = rest
+        else:
+            left[k // 2] |= rest << 128
+    if frac == c.WAD:
+        self.user_shares[user] = empty(UserTicks)
+    else:
+        self.user_shares[user].ticks = left
+    log Withdraw(provider=user, amount_borrowed=total_x, amount_collateral=total_y)
+    return [total_x, total_y]
+
+
+@external
+@view
+def can_skip_bands(n_end: int256) -> bool:
+    """
+    @notice Whether every band from the active one up to (lower n) `n_end` is empty, so a
+            new position may be placed at n_end or above the active band.
+    """
+    active: int256 = self.active_band
+    for k: uint256 in range(1024):
+        nk: int256 = active - convert(k, int256)
+        if nk < n_end:
+            return True
+        if self._bands[nk] != 0:
+            return False
+    return False
+
+
+@external
+@view
+def read_user_tick_numbers(user: address) -> int256[2]:
+    """
+    @notice Bands [n1, n2] of `user`'s position (zeros if none).
+    """
+    n1: int256 = 0
+    n2: int256 = 0
+    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
+    return [n1, n2]
+
+
+@external
+@view
+def read_user_ticks(user: address) -> DynArray[uint256, 50]:
+    """
+    @notice `user`'s shares in each of their bands, n1 first.
+    """
+    n1: int256 = 0
+    n2: int256 = 0
+    shares: DynArray[uint256, 50] = []
+    n1, n2, shares = self._user_shares(user)
+    return shares
+
+
+@external
+@view
+def has_liquidity(user: address) -> bool:
+    """
+    @notice Whether `user` has a deposit in the bands.
+    """
+    return self.user_shares[user].ticks[0] != 0
+
+
+@internal
+@view
+def _user_xy(user: address, mode: uint256) -> uint256[2]:
+    """
+    mode 0: [x, y] the user owns now (y in token units).
+    mode 1: [x_down, 0]; mode 2: [y_up (token units), 0]. All round down.
+    """
+    n1: int256 = 0
+    n2: int256 = 0
+    shares: DynArray[uint256, 50] = []
+    n1, n2, shares = self._user_shares(user)
+    ctx: Ctx = empty(Ctx)
+    if mode > 0 and len(shares) > 0:
+        ctx = self._ctx(self._price_oracle())
+    acc_x: uint256 = 0
+    acc_y: uint256 = 0
+    for k: uint256 in range(50):
+        if k == len(shares):
+            break
+        n: int256 = n1 + convert(k, int256)
+        s: uint256 = self.total_shares[n] + c.DEAD_SHARES
+        x: uint256 = 0
+        y: uint256 = 0
+        x, y = self._band(n)
+        if mode == 0:
+            acc_x += x * shares[k] // s  # rounds down
+            acc_y += y * shares[k] // s  # rounds down
+            continue
+        sa: uint256 = self._sa(ctx, n)
+        sb: uint256 = sa * SB_OVER_SA // c.WAD
+        l: uint256 = band_math._liquidity(x, y * COLLATERAL_PRECISION, sa, sb, CURVE_D)
+        ex: uint256 = 0
+        ey: uint256 = 0
+        ex, ey = band_math._equilibrium(l, sa, sb, ctx.sqrt_po)
+        # never credit more than the band could reach from what it holds
+        value: uint256 = 0
+        if mode == 1:
+            p_down: uint256 = self._p_oracle_up(n + 1)
+            value = ex + ey * p_down // c.WAD  # rounds down
+        else:
+            p_up: uint256 = self._p_oracle_up(n)
+            value = (ey + ex * c.WAD // p_up) // COLLATERAL_PRECISION  # rounds down
+        acc_x += value * shares[k] // s  # rounds down
+    return [acc_x, acc_y]
+
+
+@external
+@view
+def get_sum_xy(user: address) -> uint256[2]:
+    """
+    @notice [stablecoin, collateral (token units)] `user` owns in the bands now.
+    """
+    return self._user_xy(user, 0)
+
+
+@external
+@view
+def get_x_down(user: address) -> uint256:
+    """
+    @notice Stablecoin `user`'s position would hold after the price walked down through all
+            its bands (a lower bound; each band's collateral valued at its bottom price).
+    """
+    return self._user_xy(user, 1)[0]
+
+
+@external
+@view
+def get_y_up(user: address) -> uint256:
+    """
+    @notice Collateral (token units) `user`'s position would hold after the price walked up
+            through all its bands (a lower bound).
+    """
+    return self._user_xy(user, 2)[0]

@@ -1,0 +1,571 @@
+# pragma version 0.4.3
+"""
+@title Controller
+@notice The borrower's only entry point: opens, changes and closes loans whose collateral
+        sits in the AMM's bands; mints the stablecoin on borrow and burns it on repay;
+        accrues interest; reports health.
+@dev Debt of a user = initial_debt * rate_mul_now / rate_mul_at_last_action, rounded up.
+     Total debt is tracked the same way, rounded down, so sum(debt) >= total_debt and
+     the gap is below one wei per loan.
+     Hard liquidation and the auction plug in here in the next stage (see docs/).
+"""
+from ethereum.ercs import IERC20
+from ethereum.ercs import IERC20Detailed
+from .modules import constants as c
+from .modules import admin_role
+from .modules import wad_math
+
+initializes: admin_role
+exports: (admin_role.admin, admin_role.set_admin)
+
+
+interface IAMM:
+    def deposit_range(user: address, amount: uint256, n1: int256, n2: int256): nonpayable
+    def withdraw(user: address, frac: uint256) -> uint256[2]: nonpayable
+    def set_rate(rate: uint256) -> uint256: nonpayable
+    def set_fee(fee: uint256): nonpayable
+    def get_rate_mul() -> uint256: view
+    def get_base_price() -> uint256: view
+    def active_band() -> int256: view
+    def price_oracle() -> uint256: view
+    def get_x_down(user: address) -> uint256: view
+    def get_sum_xy(user: address) -> uint256[2]: view
+    def read_user_tick_numbers(user: address) -> int256[2]: view
+    def has_liquidity(user: address) -> bool: view
+    def can_skip_bands(n_end: int256) -> bool: view
+    def A() -> uint256: view
+
+
+interface IStablecoin:
+    def mint(receiver: address, amount: uint256): nonpayable
+    def burn_from(owner: address, amount: uint256): nonpayable
+
+
+event Borrow:
+    user: indexed(address)
+    collateral_increase: uint256
+    loan_increase: uint256
+
+event Repay:
+    user: indexed(address)
+    collateral_decrease: uint256
+    loan_decrease: uint256
+
+event RemoveCollateral:
+    user: indexed(address)
+    collateral_decrease: uint256
+
+event UserState:
+    user: indexed(address)
+    collateral: uint256
+    debt: uint256
+    n1: int256
+    n2: int256
+    liquidation_discount: uint256
+
+event SetRate:
+    rate: uint256
+
+event SetDebtCeiling:
+    debt_ceiling: uint256
+
+event SetDiscounts:
+    loan_discount: uint256
+    liquidation_discount: uint256
+
+event SetAmmFee:
+    fee: uint256
+
+struct Loan:
+    initial_debt: uint256
+    rate_mul: uint256
+
+AMM: public(immutable(IAMM))
+STABLECOIN: public(immutable(IStablecoin))
+COLLATERAL_TOKEN: public(immutable(IERC20))
+COLLATERAL_PRECISION: immutable(uint256)
+LOG_A_RATIO: immutable(int256)  # ln(A/(A-1)), WAD: the same grid as the AMM's
+BAND_RATIO: immutable(uint256)  # (A-1)/A, WAD
+
+loan_discount: public(uint256)
+liquidation_discount: public(uint256)
+liquidation_discounts: public(HashMap[address, uint256])
+debt_ceiling: public(uint256)
+rate: public(uint256)
+
+_loans: HashMap[address, Loan]
+_total_debt: Loan
+loans: public(HashMap[uint256, address])
+loan_ix: public(HashMap[address, uint256])
+n_loans: public(uint256)
+
+
+@deploy
+def __init__(
+    amm: IAMM,
+    stablecoin: IStablecoin,
+    collateral_token: IERC20,
+    loan_discount: uint256,
+    liquidation_discount: uint256,
+    debt_ceiling: uint256,
+    admin: address,
+):
+    """
+    @notice Create the Controller of one market. The AMM's admin and the stablecoin's
+            minter must be set to this contract after deployment.
+    @param loan_discount haircut on collateral value when borrowing (WAD)
+    @param liquidation_discount haircut when judging health (WAD), below loan_discount
+    @param debt_ceiling most stablecoin this market may have outstanding
+    """
+    admin_role.__init__(admin)
+    AMM = amm
+    STABLECOIN = stablecoin
+    COLLATERAL_TOKEN = collateral_token
+    decimals: uint8 = staticcall IERC20Detailed(collateral_token.address).decimals()
+    COLLATERAL_PRECISION = 10 ** convert(18 - decimals, uint256)
+    a: uint256 = staticcall amm.A()
+    LOG_A_RATIO = wad_math._ln(a * c.WAD // (a - 1))
+    BAND_RATIO = (a - 1) * c.WAD // a
+    self._set_discounts(loan_discount, liquidation_discount)
+    self.debt_ceiling = debt_ceiling
+    self._total_debt.rate_mul = c.WAD
+    log SetDebtCeiling(debt_ceiling=debt_ceiling)
+
+
+# ---------------------------------------------------------------- admin
+
+@internal
+def _set_discounts(loan_discount: uint256, liquidation_discount: uint256):
+    assert liquidation_discount >= c.MIN_LIQUIDATION_DISCOUNT, "Controller: liquidation discount too low"
+    assert loan_discount > liquidation_discount, "Controller: loan discount must exceed liquidation discount"
+    assert loan_discount <= c.MAX_LOAN_DISCOUNT, "Controller: loan discount too high"
+    self.loan_discount = loan_discount
+    self.liquidation_discount = liquidation_discount
+    log SetDiscounts(loan_discount=loan_discount, liquidation_discount=liquidation_discount)
+
+
+@external
+def set_discounts(loan_discount: uint256, liquidation_discount: uint256):
+    """
+    @notice Set the borrowing and liquidation haircuts (WAD): 1% <= liquidation <
+            loan <= 50%. Existing loans keep their liquidation discount until they act. Admin only.
+    """
+    admin_role._check_admin()
+    self._set_discounts(loan_discount, liquidation_discount)
+
+
+@external
+def set_debt_ceiling(debt_ceiling: uint256):
+    """
+    @notice Cap on total debt of this market; lowering it below total debt only blocks new
+            borrowing. Admin only.
+    """
+    admin_role._check_admin()
+    self.debt_ceiling = debt_ceiling
+    log SetDebtCeiling(debt_ceiling=debt_ceiling)
+
+
+@external
+def set_rate(rate: uint256):
+    """
+    @notice Set the borrow rate, per second in WAD, at most MAX_RATE (~300% APY). Interest
+            so far is compounded first. Admin only.
+    """
+    admin_role._check_admin()
+    assert rate <= c.MAX_RATE, "Controller: rate too high"
+    self.rate = rate
+    self._save_rate()
+    log SetRate(rate=rate)
+
+
+@external
+def set_amm_fee(fee: uint256):
+    """
+    @notice Set the AMM's base fee (WAD); the AMM enforces its bounds. Admin only.
+    """
+    admin_role._check_admin()
+    extcall AMM.set_fee(fee)
+    log SetAmmFee(fee=fee)
+
+
+# ---------------------------------------------------------------- debt bookkeeping
+
+@internal
+def _save_rate() -> uint256:
+    return extcall AMM.set_rate(self.rate)
+
+
+@internal
+@view
+def _debt(user: address, rate_mul: uint256) -> uint256:
+    loan: Loan = self._loans[user]
+    if loan.initial_debt == 0:
+        return 0
+    # rounds up: a user never owes less than the exact amount
+    return (loan.initial_debt * rate_mul + loan.rate_mul - 1) // loan.rate_mul
+
+
+@internal
+@view
+def _total(rate_mul: uint256) -> uint256:
+    t: Loan = self._total_debt
+    return t.initial_debt * rate_mul // t.rate_mul  # rounds down (see the header)
+
+
+@internal
+def _change_total(rate_mul: uint256, increase: uint256, decrease: uint256):
+    total: uint256 = self._total(rate_mul) + increase
+    total -= min(total, decrease)  # user debts round up, so this may touch zero
+    self._total_debt = Loan(initial_debt=total, rate_mul=rate_mul)
+
+
+@internal
+@view
+def _check_ceiling(rate_mul: uint256, increase: uint256):
+    assert self._total(rate_mul) + increase <= self.debt_ceiling, "Controller: debt ceiling exceeded"
+
+
+# ---------------------------------------------------------------- band placement
+
+@internal
+@view
+def _p_up(base_price: uint256, n: int256) -> uint256:
+    # the AMM's p_oracle_up(n), computed the same way (rounds down)
+    return base_price * wad_math._exp(-n * LOG_A_RATIO) // c.WAD
+
+
+@internal
+@view
+def _value_coefficient(collateral: uint256, N: uint256) -> uint256:
+    """
+    Discounted value of `collateral` spread over N bands from n1, per unit of p_up(n1):
+    collateral * (1 - loan_discount) / N * sum_{k=1..N} ((A-1)/A)**k. Each band is valued at
+    its bottom price, as x_down does. Rounds down.
+    """
+    q: uint256 = BAND_RATIO
+    s: uint256 = 0
+    term: uint256 = c.WAD
+    for k: uint256 in range(c.MAX_TICKS):
+        if k == N:
+            break
+        term = term * q // c.WAD  # rounds down
+        s += term
+    col: uint256 = collateral * COLLATERAL_PRECISION
+    return col * (c.WAD - self.loan_discount) // c.WAD * s // c.WAD // N  # rounds down
+
+
+@internal
+@view
+def _top_allowed_band(base_price: uint256, p_o: uint256) -> int256:
+    """
+    Highest band (lowest n) a new position may start at: its top must not be above the
+    oracle, and it must lie below the active band unless the bands between are empty.
+    """
+    # first band whose top is at or below p_o
+    n: int256 = wad_math._ln(base_price * c.WAD // p_o) // LOG_A_RATIO
+    for _i: uint256 in range(3):
+        if self._p_up(base_price, n) > p_o:
+            n += 1
+        elif self._p_up(base_price, n - 1) <= p_o:
+            n -= 1
+        else:
+            break
+    active: int256 = staticcall AMM.active_band()
+    if n <= active and not staticcall AMM.can_skip_bands(n):
+        n = active + 1
+    return n
+
+
+@internal
+@view
+def _calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256) -> int256:
+    """
+    Top band n1 for a loan: the lowest-priced band from which the discounted value of the
+    collateral still covers the debt. Reverts if even the highest allowed band does not.
+    """
+    assert debt > 0, "Controller: zero debt"
+    base_price: uint256 = staticcall AMM.get_base_price()
+    p_o: uint256 = staticcall AMM.price_oracle()
+    coef: uint256 = self._value_coefficient(collateral, N)
+    n_top: int256 = self._top_allowed_band(base_price, p_o)
+    assert coef * self._p_up(base_price, n_top) // c.WAD >= debt, "Controller: debt too high for collateral"
+    ratio: uint256 = coef * base_price // debt  # WAD; >= p_up(n_top) * WAD / base > 0
+    n1: int256 = wad_math._ln(ratio) // LOG_A_RATIO
+    # correct the log's rounding with exact comparisons
+    for _i: uint256 in range(4):
+        if n1 > n_top and coef * self._p_up(base_price, n1) // c.WAD < debt:
+            n1 -= 1
+        elif coef * self._p_up(base_price, n1 + 1) // c.WAD >= debt:
+            n1 += 1
+        else:
+            break
+    n1 = max(n1, n_top)
+    # keep the position within an exchange's reach of the active band
+    return min(n1, n_top + c.MAX_SKIP_TICKS - convert(N, int256))
+
+
+# ---------------------------------------------------------------- views
+
+@external
+@view
+def calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256) -> int256:
+    """
+    @notice Top band a loan of `debt` against `collateral` over N bands would start at now.
+    """
+    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
+    return self._calculate_debt_n1(collateral, debt, N)
+
+
+@external
+@view
+def max_borrowable(collateral: uint256, N: uint256) -> uint256:
+    """
+    @notice Most stablecoin a new loan with `collateral` over N bands may borrow now,
+            capped by the debt ceiling.
+    """
+    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
+    base_price: uint256 = staticcall AMM.get_base_price()
+    p_o: uint256 = staticcall AMM.price_oracle()
+    n_top: int256 = self._top_allowed_band(base_price, p_o)
+    value: uint256 = self._value_coefficient(collateral, N) * self._p_up(base_price, n_top) // c.WAD  # rounds down
+    rate_mul: uint256 = staticcall AMM.get_rate_mul()
+    total: uint256 = self._total(rate_mul)
+    room: uint256 = 0
+    if self.debt_ceiling > total:
+        room = self.debt_ceiling - total
+    return min(value, room)
+
+
+@external
+@view
+def debt(user: address) -> uint256:
+    """
+    @notice What `user` owes now, interest included (rounded up).
+    """
+    return self._debt(user, staticcall AMM.get_rate_mul())
+
+
+@external
+@view
+def total_debt() -> uint256:
+    """
+    @notice What all borrowers owe now (rounded down; at most one wei per loan below the sum).
+    """
+    return self._total(staticcall AMM.get_rate_mul())
+
+
+@external
+@view
+def loan_exists(user: address) -> bool:
+    """
+    @notice Whether `user` has an open loan.
+    """
+    return self._loans[user].initial_debt > 0
+
+
+@external
+@view
+def user_state(user: address) -> uint256[4]:
+    """
+    @notice [collateral (token units), stablecoin in bands, debt, N] of `user`'s loan.
+    """
+    xy: uint256[2] = staticcall AMM.get_sum_xy(user)
+    ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
+    n: uint256 = 0
+    if self._loans[user].initial_debt > 0:
+        n = convert(ns[1] - ns[0] + 1, uint256)
+    return [xy[1], xy[0], self._debt(user, staticcall AMM.get_rate_mul()), n]
+
+
+@internal
+@view
+def _health(user: address, debt: uint256, full: bool) -> int256:
+    x_down: uint256 = staticcall AMM.get_x_down(user)
+    ld: uint256 = self.liquidation_discounts[user]
+    # rounds down (towards unhealthy)
+    h: int256 = convert(x_down * (c.WAD - ld) // debt, int256) - c.IWAD
+    if full:
+        ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
+        if ns[0] > staticcall AMM.active_band():
+            p_o: uint256 = staticcall AMM.price_oracle()
+            p_up: uint256 = self._p_up(staticcall AMM.get_base_price(), ns[0])
+            if p_o > p_up:
+                col: uint256 = (staticcall AMM.get_sum_xy(user))[1] * COLLATERAL_PRECISION
+                h += convert((p_o - p_up) * col // debt, int256)  # rounds down
+    return h
+
+
+@external
+@view
+def health(user: address, full: bool = False) -> int256:
+    """
+    @notice Health of `user`'s loan (WAD): x_down * (1 - liquidation_discount) / debt - 1.
+            With `full`, adds the cushion of price above the top band while not yet in soft
+            liquidation. Negative means liquidatable.
+    """
+    debt: uint256 = self._debt(user, staticcall AMM.get_rate_mul())
+    assert debt > 0, "Controller: no loan"
+    return self._health(user, debt, full)
+
+
+# ---------------------------------------------------------------- borrower actions
+
+@internal
+def _log_state(user: address, collateral: uint256, debt: uint256, n1: int256, n2: int256):
+    log UserState(user=user, collateral=collateral, debt=debt, n1=n1, n2=n2, liquidation_discount=self.liquidation_discounts[user])
+
+
+@internal
+def _place(user: address, collateral: uint256, debt: uint256, N: uint256, rate_mul: uint256):
+    """
+    Deposit `collateral` for `user` into fresh bands fitting `debt`; record the loan.
+    """
+    n1: int256 = self._calculate_debt_n1(collateral, debt, N)
+    n2: int256 = n1 + convert(N, int256) - 1
+    self._loans[user] = Loan(initial_debt=debt, rate_mul=rate_mul)
+    self.liquidation_discounts[user] = self.liquidation_discount
+    extcall AMM.deposit_range(user, collateral, n1, n2)
+    self._log_state(user, collateral, debt, n1, n2)
+
+
+@external
+@nonreentrant
+def create_loan(collateral: uint256, debt: uint256, N: uint256):
+    """
+    @notice Lock `collateral` (token units) over N bands (4..50) and borrow `debt` stablecoin.
+    """
+    assert collateral > 0, "Controller: zero collateral"
+    assert debt > 0, "Controller: zero debt"
+    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
+    assert self._loans[msg.sender].initial_debt == 0, "Controller: loan exists"
+    rate_mul: uint256 = self._save_rate()
+    self._check_ceiling(rate_mul, debt)
+    self._place(msg.sender, collateral, debt, N, rate_mul)
+    ix: uint256 = self.n_loans
+    self.loans[ix] = msg.sender
+    self.loan_ix[msg.sender] = ix
+    self.n_loans = ix + 1
+    self._change_total(rate_mul, debt, 0)
+    assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "Controller: collateral transfer failed"
+    extcall STABLECOIN.mint(msg.sender, debt)
+    log Borrow(user=msg.sender, collateral_increase=collateral, loan_increase=debt)
+
+
+@internal
+def _rebalance(user: address, collateral_in: uint256, collateral_out: uint256, debt_increase: uint256) -> uint256:
+    """
+    Withdraw `user`'s position, change collateral and debt, and deposit it into bands that
+    fit. Only outside soft liquidation. Returns the new debt.
+    """
+    assert self._loans[user].initial_debt > 0, "Controller: no loan"
+    rate_mul: uint256 = self._save_rate()
+    debt: uint256 = self._debt(user, rate_mul) + debt_increase
+    if debt_increase > 0:
+        self._check_ceiling(rate_mul, debt_increase)
+    ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
+    xy: uint256[2] = extcall AMM.withdraw(user, c.WAD)
+    assert xy[0] == 0, "Controller: position in soft liquidation"
+    assert xy[1] + collateral_in > collateral_out, "Controller: not enough collateral"
+    collateral: uint256 = xy[1] + collateral_in - collateral_out
+    self._place(user, collateral, debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul)
+    self._change_total(rate_mul, debt_increase, 0)
+    return debt
+
+
+@external
+@nonreentrant
+def add_collateral(collateral: uint256, _for: address = msg.sender):
+    """
+    @notice Add `collateral` (token units, paid by the caller) to `_for`'s loan; the
+            position moves to safer bands. Not while in soft liquidation.
+    """
+    assert collateral > 0, "Controller: zero collateral"
+    self._rebalance(_for, collateral, 0, 0)
+    assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "Controller: collateral transfer failed"
+    log Borrow(user=_for, collateral_increase=collateral, loan_increase=0)
+
+
+@external
+@nonreentrant
+def remove_collateral(collateral: uint256):
+    """
+    @notice Take `collateral` (token units) out of the caller's loan; reverts if what is
+            left would not cover the debt. Not while in soft liquidation.
+    """
+    assert collateral > 0, "Controller: zero collateral"
+    self._rebalance(msg.sender, 0, collateral, 0)
+    assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, msg.sender, collateral, default_return_value=True), "Controller: collateral transfer failed"
+    log RemoveCollateral(user=msg.sender, collateral_decrease=collateral)
+
+
+@external
+@nonreentrant
+def borrow_more(collateral: uint256, debt: uint256):
+    """
+    @notice Add `collateral` (may be 0) and borrow `debt` more (> 0) on the caller's loan.
+            Not while in soft liquidation.
+    """
+    assert debt > 0, "Controller: zero debt"
+    self._rebalance(msg.sender, collateral, 0, debt)
+    if collateral > 0:
+        assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "Controller: collateral transfer failed"
+    extcall STABLECOIN.mint(msg.sender, debt)
+    log Borrow(user=msg.sender, collateral_increase=collateral, loan_increase=debt)
+
+
+@internal
+def _remove_loan(user: address):
+    self._loans[user] = empty(Loan)
+    ix: uint256 = self.loan_ix[user]
+    last: uint256 = self.n_loans - 1
+    if ix != last:
+        moved: address = self.loans[last]
+        self.loans[ix] = moved
+        self.loan_ix[moved] = ix
+    self.loans[last] = empty(address)
+    self.loan_ix[user] = 0
+    self.n_loans = last
+
+
+@external
+@nonreentrant
+def repay(amount: uint256, _for: address = msg.sender):
+    """
+    @notice Repay up to `amount` of `_for`'s debt from the caller's stablecoin (the caller
+            approves the Controller). If `amount` >= debt the loan closes: stablecoin in the
+            position's bands pays first, the caller pays only the rest, and `_for` receives
+            all collateral plus any stablecoin left. A partial repay outside soft
+            liquidation moves the position to safer bands; inside, it only lowers the debt.
+    """
+    assert amount > 0, "Controller: zero amount"
+    assert self._loans[_for].initial_debt > 0, "Controller: no loan"
+    rate_mul: uint256 = self._save_rate()
+    debt: uint256 = self._debt(_for, rate_mul)
+    if amount >= debt:
+        xy: uint256[2] = extcall AMM.withdraw(_for, c.WAD)
+        from_bands: uint256 = min(xy[0], debt)
+        if from_bands > 0:
+            extcall STABLECOIN.burn_from(AMM.address, from_bands)
+        if debt > from_bands:
+            extcall STABLECOIN.burn_from(msg.sender, debt - from_bands)
+        if xy[0] > from_bands:
+            assert extcall IERC20(STABLECOIN.address).transferFrom(AMM.address, _for, xy[0] - from_bands, default_return_value=True), "Controller: stablecoin transfer failed"
+        if xy[1] > 0:
+            assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, _for, xy[1], default_return_value=True), "Controller: collateral transfer failed"
+        self._remove_loan(_for)
+        self._change_total(rate_mul, 0, debt)
+        self._log_state(_for, 0, 0, 0, 0)
+        log Repay(user=_for, collateral_decrease=xy[1], loan_decrease=debt)
+        return
+    extcall STABLECOIN.burn_from(msg.sender, amount)
+    new_debt: uint256 = debt - amount
+    ns: int256[2] = staticcall AMM.read_user_tick_numbers(_for)
+    if ns[0] > staticcall AMM.active_band():
+        xy: uint256[2] = extcall AMM.withdraw(_for, c.WAD)
+        self._place(_for, xy[1], new_debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul)
+    else:
+        self._loans[_for] = Loan(initial_debt=new_debt, rate_mul=rate_mul)
+        xy: uint256[2] = staticcall AMM.get_sum_xy(_for)
+        self._log_state(_for, xy[1], new_debt, ns[0], ns[1])
+    self._change_total(rate_mul, 0, amount)
+    log Repay(user=_for, collateral_decrease=0, loan_decrease=amount)

@@ -1,0 +1,50 @@
+# pragma version 0.4.3
+"""
+@title constants
+@notice Every protocol-wide constant of softliq in one place.
+"""
+
+WAD: constant(uint256) = 10**18
+IWAD: constant(int256) = 10**18
+
+# Number of bands a position may span.
+MIN_TICKS: constant(uint256) = 4
+MAX_TICKS: constant(uint256) = 50
+MIN_TICKS_INT: constant(int256) = 4
+MAX_TICKS_INT: constant(int256) = 50
+
+# Empty bands an exchange may skip over before it stops looking.
+MAX_SKIP_TICKS: constant(int256) = 1024
+
+# Virtual shares per band: the share price of a band cannot be pumped.
+DEAD_SHARES: constant(uint256) = 1000
+
+# A deposit must put strictly more than this many collateral wei in each band.
+MIN_BAND_Y: constant(uint256) = 100
+
+# AMM base-fee bounds (WAD): 1e-12 .. 10%, and never above 4/A.
+MIN_FEE: constant(uint256) = 10**6
+MAX_FEE: constant(uint256) = 10**17
+
+# Band density A bounds.
+MIN_A: constant(uint256) = 10
+MAX_A: constant(uint256) = 10000
+
+# Amplification k of the band curve (WAD): the AMM price in a band moves as p_o**k.
+# LLAMMA uses k = 3; we allow a gentler curve, which hands arbitrageurs less per oracle step.
+MIN_AMPLIFICATION: constant(uint256) = 11 * 10**17
+MAX_AMPLIFICATION: constant(uint256) = 3 * 10**18
+
+# Interest: at most ~300% APY, per-second rate in WAD.
+MAX_RATE: constant(uint256) = 43959106799
+
+# Oracle-move fee: it decays to zero over this many seconds after an oracle move.
+ORACLE_FEE_WINDOW: constant(uint256) = 120
+MAX_DYNAMIC_FEE: constant(uint256) = 10**18 - 1
+
+# Loan discounts (WAD): 1% <= liquidation_discount < loan_discount <= 50%.
+MIN_LIQUIDATION_DISCOUNT: constant(uint256) = 10**16
+MAX_LOAN_DISCOUNT: constant(uint256) = 5 * 10**17
+
+# Upper bound on any amount kept in a packed band slot.
+MAX_AMOUNT: constant(uint256) = 2**128 - 1

@@ -1,0 +1,132 @@
+"""Deploy a whole softliq market: one plan, two backends (titanoboa and ape)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from softliq.params import MarketParams
+
+CONTRACTS = Path(__file__).resolve().parent.parent / "contracts"
+
+
+class Backend(Protocol):
+    """What a chain must offer to deploy a market."""
+
+    def deploy(self, name: str, *args: Any) -> Any:
+        """Deploy contract `name` (path under contracts/, without .vy) and return a handle."""
+
+    def transact(self, contract: Any, method: str, *args: Any) -> Any:
+        """Call `method` on `contract` as the deployer."""
+
+    def address(self, contract: Any) -> str:
+        """The address of a deployed handle."""
+
+
+@dataclass
+class Market:
+    """Handles to a deployed market (DESIGN.md section 6)."""
+
+    stablecoin: Any
+    collateral: Any
+    oracle: Any
+    """The settable oracle: `oracle.set_price(p)` moves the market (as `admin`)."""
+    amm: Any
+    controller: Any
+    admin: str
+    params: MarketParams
+    price_source: Any = None
+    """What the AMM reads: the EmaOracle if params.ema_time, else `oracle` itself."""
+    auction: Any = None
+    """The gradual-liquidation auction: not part of this stage."""
+
+    def addresses(self) -> dict[str, str]:
+        """Contract addresses by role."""
+        named = {
+            "stablecoin": self.stablecoin,
+            "collateral": self.collateral,
+            "oracle": self.oracle,
+            "price_source": self.price_source,
+            "amm": self.amm,
+            "controller": self.controller,
+        }
+        return {k: str(v.address) for k, v in named.items() if v is not None}
+
+
+def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
+    """Deploy and wire every contract of a market; `admin` governs it."""
+    p = params
+    stablecoin = backend.deploy("Stablecoin", p.stablecoin_name, p.stablecoin_symbol)
+    collateral = backend.deploy("testing/ERC20Mock", "Collateral", "COLL", p.collateral_decimals)
+    oracle = backend.deploy("testing/PriceOracleMock", p.price, admin)
+    source = oracle
+    if p.ema_time:
+        source = backend.deploy("EmaOracle", backend.address(oracle), p.ema_time)
+    amm = backend.deploy(
+        "AMM",
+        backend.address(stablecoin),
+        backend.address(collateral),
+        p.A,
+        p.amplification,
+        p.price,
+        p.fee,
+        backend.address(source),
+        backend.address_of_deployer(),  # type: ignore[attr-defined]
+    )
+    controller = backend.deploy(
+        "Controller",
+        backend.address(amm),
+        backend.address(stablecoin),
+        backend.address(collateral),
+        p.loan_discount,
+        p.liquidation_discount,
+        p.debt_ceiling,
+        admin,
+    )
+    backend.transact(amm, "set_admin", backend.address(controller))
+    backend.transact(stablecoin, "set_minter", backend.address(controller))
+    market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source)
+    if p.rate:
+        backend.transact_as(admin, controller, "set_rate", p.rate)  # type: ignore[attr-defined]
+    return market
+
+
+class BoaBackend:
+    """Deploys in-process on titanoboa, as `deployer`."""
+
+    def __init__(self, deployer: str) -> None:
+        self.deployer = deployer
+
+    def deploy(self, name: str, *args: Any) -> Any:
+        import boa
+
+        with boa.env.prank(self.deployer):
+            return boa.load(str(CONTRACTS / f"{name}.vy"), *args)
+
+    def transact(self, contract: Any, method: str, *args: Any) -> Any:
+        return self.transact_as(self.deployer, contract, method, *args)
+
+    def transact_as(self, sender: str, contract: Any, method: str, *args: Any) -> Any:
+        import boa
+
+        with boa.env.prank(sender):
+            return getattr(contract, method)(*args)
+
+    def address(self, contract: Any) -> str:
+        return str(contract.address)
+
+    def address_of_deployer(self) -> str:
+        return self.deployer
+
+
+def deploy_boa(params: MarketParams | None = None, admin: str | None = None) -> Market:
+    """Deploy a whole market on titanoboa and return its handles.
+
+    `admin` governs the market (setters, oracle); a fresh address if omitted.
+    """
+    import boa
+
+    admin = admin or boa.env.generate_address("admin")
+    deployer = boa.env.generate_address("deployer")
+    return deploy_market(BoaBackend(deployer), params or MarketParams(), admin)

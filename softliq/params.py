@@ -1,0 +1,46 @@
+"""Market parameters with documented defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+WAD = 10**18
+
+
+@dataclass(frozen=True)
+class MarketParams:
+    """Every parameter of one softliq market. All prices and fractions are WAD.
+
+    Defaults describe an ETH-like market: 18-decimal collateral at 3000, A = 100
+    (1% bands), amplification 1.5, a 0.6% base fee, 9% loan discount and 6%
+    liquidation discount (LLAMMA's test parameters), no interest.
+    """
+
+    price: int = 3000 * WAD
+    """Oracle price at deployment; also the top of band 0 (the AMM's base price)."""
+    collateral_decimals: int = 18
+    """Decimals of the test collateral token (6, 8 and 18 are tested)."""
+    A: int = 100
+    """Band density: each band spans a factor (A-1)/A of oracle price."""
+    amplification: int = 3 * WAD // 2
+    """k: inside a band the AMM price moves as p_o**k (LLAMMA: 3). Lower k hands
+    arbitrageurs less per oracle step."""
+    fee: int = 6 * 10**15
+    """Base swap fee (0.6%), kept in the bands for their owners."""
+    loan_discount: int = 9 * 10**16
+    """Haircut on collateral value when borrowing."""
+    liquidation_discount: int = 6 * 10**16
+    """Haircut on collateral value when judging health; below loan_discount."""
+    debt_ceiling: int = 10**9 * WAD
+    """Most stablecoin the market may have outstanding."""
+    rate: int = 0
+    """Borrow rate per second (WAD); 634195839 is about 2% APY."""
+    ema_time: int = 0
+    """If non-zero, the AMM reads an EmaOracle with this time constant (seconds)
+    over the settable oracle; 0 means the AMM reads the settable oracle directly."""
+    stablecoin_name: str = "softliq USD"
+    stablecoin_symbol: str = "slUSD"
+
+    def with_(self, **changes: object) -> "MarketParams":
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
