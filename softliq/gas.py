@@ -247,7 +247,10 @@ def _message_gas(gas_limit: int | None, data: bytes, create: bool, given: int | 
         return given
     intrinsic = intrinsic_gas(data, create=create)
     if gas_limit < max(intrinsic, eip7623_floor(data)):
-        raise ValueError(f"gas_limit {gas_limit} is below the intrinsic gas {intrinsic}")
+        raise ValueError(
+            f"gas_limit {gas_limit} is below the intrinsic gas {intrinsic} "
+            f"or the EIP-7623 floor {eip7623_floor(data)}"
+        )
     return gas_limit - intrinsic
 
 
