@@ -711,20 +711,22 @@ def _pack_ns(n1: int256, n2: int256) -> int256:
 @internal
 @view
 def _user_shares(user: address) -> (int256, int256, DynArray[uint256, 50]):
-    ut: UserTicks = self.user_shares[user]
+    """
+    Bands and per-band shares of `user`; reads only the storage slots in use.
+    """
+    shares: DynArray[uint256, 50] = []
+    if self.user_shares[user].ticks[0] == 0:
+        return 0, 0, shares
     n1: int256 = 0
     n2: int256 = 0
-    n1, n2 = self._unpack_ns(ut.ns)
-    shares: DynArray[uint256, 50] = []
-    if ut.ticks[0] == 0:
-        return n1, n2, shares
-    for k: uint256 in range(50):
-        if k > convert(n2 - n1, uint256):
+    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
+    last: uint256 = convert(n2 - n1, uint256)
+    for k: uint256 in range(25):
+        if 2 * k > last:
             break
-        packed: uint256 = ut.ticks[k // 2]
-        if k % 2 == 0:
-            shares.append(packed & HALF_MASK)
-        else:
+        packed: uint256 = self.user_shares[user].ticks[k]
+        shares.append(packed & HALF_MASK)
+        if 2 * k + 1 <= last:
             shares.append(packed >> 128)
     return n1, n2, shares
 
@@ -750,7 +752,7 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
     n_bands: uint256 = convert(n2 - n1 + 1, uint256)
     y_per_band: uint256 = amount // n_bands  # remainder goes to the first band
     assert y_per_band > c.MIN_BAND_Y, "AMM: amount too low"
-    ticks: uint256[25] = empty(uint256[25])
+    packed: uint256 = 0
     for k: uint256 in range(50):
         if k == n_bands:
             break
@@ -769,10 +771,12 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
         self.total_shares[n] = s + ds
         self._bands[n] = (y + dy) << 128
         if k % 2 == 0:
-            ticks[k // 2] = ds
+            packed = ds
         else:
-            ticks[k // 2] |= ds << 128
-    self.user_shares[user] = UserTicks(ns=self._pack_ns(n1, n2), ticks=ticks)
+            packed |= ds << 128
+        if k % 2 == 1 or k + 1 == n_bands:
+            self.user_shares[user].ticks[k // 2] = packed
+    self.user_shares[user].ns = self._pack_ns(n1, n2)
     if self.min_band == self.max_band and self.min_band == 0 and self._bands[0] == 0:
         self.min_band = n1
         self.max_band = n2
@@ -800,7 +804,7 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
     assert len(shares) > 0, "AMM: no deposit"
     total_x: uint256 = 0
     total_y: uint256 = 0
-    left: uint256[25] = empty(uint256[25])
+    packed: uint256 = 0
     for k: uint256 in range(50):
         if k == len(shares):
             break
@@ -825,13 +829,13 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
         total_y += dy
         rest: uint256 = shares[k] - ds
         if k % 2 == 0:
-            left[k // 2] = rest
+            packed = rest
         else:
-            left[k // 2] |= rest << 128
+            packed |= rest << 128
+        if k % 2 == 1 or k + 1 == len(shares):
+            self.user_shares[user].ticks[k // 2] = packed
     if frac == c.WAD:
-        self.user_shares[user] = empty(UserTicks)
-    else:
-        self.user_shares[user].ticks = left
+        self.user_shares[user].ns = 0
     log Withdraw(provider=user, amount_borrowed=total_x, amount_collateral=total_y)
     return [total_x, total_y]
 

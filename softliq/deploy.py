@@ -20,8 +20,14 @@ class Backend(Protocol):
     def transact(self, contract: Any, method: str, *args: Any) -> Any:
         """Call `method` on `contract` as the deployer."""
 
+    def transact_as(self, sender: str, contract: Any, method: str, *args: Any) -> Any:
+        """Call `method` on `contract` as `sender`."""
+
     def address(self, contract: Any) -> str:
         """The address of a deployed handle."""
+
+    def deployer_address(self) -> str:
+        """The address that deploys (and first administers the AMM)."""
 
 
 @dataclass
@@ -72,7 +78,7 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         p.price,
         p.fee,
         backend.address(source),
-        backend.address_of_deployer(),  # type: ignore[attr-defined]
+        backend.deployer_address(),
     )
     controller = backend.deploy(
         "Controller",
@@ -88,7 +94,7 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
     backend.transact(stablecoin, "set_minter", backend.address(controller))
     market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source)
     if p.rate:
-        backend.transact_as(admin, controller, "set_rate", p.rate)  # type: ignore[attr-defined]
+        backend.transact_as(admin, controller, "set_rate", p.rate)
     return market
 
 
@@ -116,7 +122,7 @@ class BoaBackend:
     def address(self, contract: Any) -> str:
         return str(contract.address)
 
-    def address_of_deployer(self) -> str:
+    def deployer_address(self) -> str:
         return self.deployer
 
 

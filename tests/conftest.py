@@ -33,3 +33,21 @@ def arbitrageur():
 @pytest.fixture(scope="session")
 def liquidator():
     return boa.env.generate_address("liquidator")
+
+
+@pytest.fixture(scope="session")
+def market(admin):
+    """A market with the documented default parameters (18-decimal collateral).
+
+    Session-scoped: titanoboa's plugin rolls state back after every test."""
+    from softliq import deploy_boa
+
+    return deploy_boa(admin=admin)
+
+
+@pytest.fixture(scope="session", params=[6, 8, 18], ids=lambda d: f"{d}dec")
+def market_by_decimals(request, admin):
+    """The default market with 6-, 8- and 18-decimal collateral."""
+    from softliq import MarketParams, deploy_boa
+
+    return deploy_boa(MarketParams(collateral_decimals=request.param), admin=admin)
