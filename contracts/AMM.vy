@@ -72,6 +72,21 @@ struct UserTicks:
     ns: int256  # n1 in the low 128 bits, n2 in the high 128 bits (two's complement)
     ticks: uint256[25]  # shares, two uint128 per slot
 
+struct OracleState:  # stored in one slot: p_o (128 bits) | dfee (64) | time (64)
+    p_o: uint256
+    dfee: uint256
+    time: uint256
+
+struct RateState:  # stored in one slot: rate_mul (128 bits) | rate (64) | time (64)
+    rate_mul: uint256
+    rate: uint256
+    time: uint256
+
+struct BandRange:  # stored in one slot: active | min | max, each int64 offset by 2**63
+    active: int256
+    lo: int256  # lowest band that may hold liquidity
+    hi: int256  # highest band that may hold liquidity
+
 struct Ctx:
     p_o: uint256
     sqrt_po: uint256
@@ -87,6 +102,8 @@ struct Trade:
 
 MAX_TOUCH: constant(uint256) = 50
 HALF_MASK: constant(uint256) = 2**128 - 1
+MASK64: constant(uint256) = 2**64 - 1
+OFFSET64: constant(int256) = 2**63
 
 BORROWED_TOKEN: public(immutable(IERC20))
 COLLATERAL_TOKEN: public(immutable(IERC20))
@@ -100,21 +117,15 @@ SB_OVER_SA: immutable(uint256)  # (A / (A - 1))**((k - 1)/2), WAD
 CURVE_D: immutable(uint256)  # 1 - sa/sb, WAD
 ORACLE: public(immutable(IPriceOracle))
 MAX_BASE_FEE: public(immutable(uint256))
+ORACLE_FEE_WINDOW: public(immutable(uint256))
 
 admin: public(address)
 fee: public(uint256)
 
-rate: public(uint256)
-rate_time: uint256
-_rate_mul: uint256
-
-active_band: public(int256)
-min_band: public(int256)
-max_band: public(int256)
-
-old_p_o: public(uint256)
-old_dfee: public(uint256)
-prev_p_o_time: public(uint256)
+# Hot state is packed so that a swap touches few slots (see the structs above).
+_rate_state: uint256
+_band_range: uint256
+_oracle_state: uint256
 
 _bands: HashMap[int256, uint256]  # x in the low 128 bits, y (collateral units) in the high 128
 total_shares: public(HashMap[int256, uint256])
@@ -131,6 +142,7 @@ def __init__(
     fee: uint256,
     price_oracle: IPriceOracle,
     admin: address,
+    oracle_fee_window: uint256,
 ):
     """
     @notice Create the AMM. Band 0's top is `base_price`; `admin` (the deployer, later the
@@ -138,6 +150,7 @@ def __init__(
     @param A_ band density, MIN_A..MAX_A
     @param amplification k in WAD, MIN_AMPLIFICATION..MAX_AMPLIFICATION
     @param fee base fee, WAD, MIN_FEE..min(MAX_FEE, 4/A)
+    @param oracle_fee_window seconds over which the oracle-move fee decays (12..600)
     """
     assert A_ >= c.MIN_A and A_ <= c.MAX_A, "AMM: A out of range"
     assert amplification >= c.MIN_AMPLIFICATION and amplification <= c.MAX_AMPLIFICATION, "AMM: amplification out of range"
@@ -145,6 +158,8 @@ def __init__(
     max_fee: uint256 = min(c.MAX_FEE, 4 * c.WAD // A_)
     assert fee >= c.MIN_FEE and fee <= max_fee, "AMM: fee out of range"
     assert admin != empty(address), "AMM: zero admin"
+    assert oracle_fee_window >= c.MIN_ORACLE_FEE_WINDOW and oracle_fee_window <= c.MAX_ORACLE_FEE_WINDOW, "AMM: oracle fee window out of range"
+    ORACLE_FEE_WINDOW = oracle_fee_window
     decimals: uint8 = staticcall IERC20Detailed(collateral_token.address).decimals()
     assert decimals <= 18, "AMM: collateral decimals above 18"
 
@@ -166,14 +181,127 @@ def __init__(
 
     self.admin = admin
     self.fee = fee
-    self._rate_mul = c.WAD
-    self.rate_time = block.timestamp
+    self._store_rate(RateState(rate_mul=c.WAD, rate=0, time=block.timestamp))
+    self._store_range(BandRange(active=0, lo=0, hi=-1))  # hi < lo: no liquidity yet
     p_o: uint256 = staticcall price_oracle.price()
     assert p_o > 0, "AMM: oracle price is zero"
-    self.old_p_o = p_o
-    self.prev_p_o_time = block.timestamp
+    assert p_o <= c.MAX_AMOUNT, "AMM: oracle price too high"
+    self._store_oracle(OracleState(p_o=p_o, dfee=0, time=block.timestamp))
     log SetFee(fee=fee)
     log SetAdmin(admin=admin)
+
+
+# ---------------------------------------------------------------- packed state
+
+@internal
+@view
+def _load_rate() -> RateState:
+    v: uint256 = self._rate_state
+    return RateState(rate_mul=v & HALF_MASK, rate=(v >> 128) & MASK64, time=v >> 192)
+
+
+@internal
+def _store_rate(r: RateState):
+    self._rate_state = r.rate_mul | (r.rate << 128) | (r.time << 192)
+
+
+@internal
+@pure
+def _to64(n: int256) -> uint256:
+    return convert(n + OFFSET64, uint256)
+
+
+@internal
+@pure
+def _from64(v: uint256) -> int256:
+    return convert(v & MASK64, int256) - OFFSET64
+
+
+@internal
+@view
+def _load_range() -> BandRange:
+    v: uint256 = self._band_range
+    return BandRange(active=self._from64(v), lo=self._from64(v >> 64), hi=self._from64(v >> 128))
+
+
+@internal
+def _store_range(r: BandRange):
+    self._band_range = self._to64(r.active) | (self._to64(r.lo) << 64) | (self._to64(r.hi) << 128)
+
+
+@internal
+@view
+def _load_oracle() -> OracleState:
+    v: uint256 = self._oracle_state
+    return OracleState(p_o=v & HALF_MASK, dfee=(v >> 128) & MASK64, time=v >> 192)
+
+
+@internal
+def _store_oracle(o: OracleState):
+    self._oracle_state = o.p_o | (o.dfee << 128) | (o.time << 192)
+
+
+@external
+@view
+def rate() -> uint256:
+    """
+    @notice Borrow rate per second (WAD) in force.
+    """
+    return self._load_rate().rate
+
+
+@external
+@view
+def active_band() -> int256:
+    """
+    @notice The band trading happens in now.
+    """
+    return self._load_range().active
+
+
+@external
+@view
+def min_band() -> int256:
+    """
+    @notice Lowest band index that may hold liquidity.
+    """
+    return self._load_range().lo
+
+
+@external
+@view
+def max_band() -> int256:
+    """
+    @notice Highest band index that may hold liquidity.
+    """
+    return self._load_range().hi
+
+
+@external
+@view
+def old_p_o() -> uint256:
+    """
+    @notice Oracle price at the last write (swap).
+    """
+    return self._load_oracle().p_o
+
+
+@external
+@view
+def old_dfee() -> uint256:
+    """
+    @notice Oracle-move fee in force at the last write (WAD).
+    """
+    return self._load_oracle().dfee
+
+
+@external
+@view
+def prev_p_o_time() -> uint256:
+    """
+    @notice Time of the last write.
+    """
+    return self._load_oracle().time
 
 
 # ---------------------------------------------------------------- admin
@@ -212,8 +340,9 @@ def set_fee(fee: uint256):
 @internal
 @view
 def _rate_mul_now() -> uint256:
+    r: RateState = self._load_rate()
     # rounds down: interest accrued is never over-counted between writes
-    return self._rate_mul * (c.WAD + self.rate * (block.timestamp - self.rate_time)) // c.WAD
+    return r.rate_mul * (c.WAD + r.rate * (block.timestamp - r.time)) // c.WAD
 
 
 @external
@@ -225,9 +354,8 @@ def set_rate(rate: uint256) -> uint256:
     self._only_admin()
     assert rate <= c.MAX_RATE, "AMM: rate too high"
     rate_mul: uint256 = self._rate_mul_now()
-    self._rate_mul = rate_mul
-    self.rate_time = block.timestamp
-    self.rate = rate
+    assert rate_mul <= c.MAX_AMOUNT, "AMM: rate multiplier overflow"
+    self._store_rate(RateState(rate_mul=rate_mul, rate=rate, time=block.timestamp))
     log SetRate(rate=rate, rate_mul=rate_mul, time=block.timestamp)
     return rate_mul
 
@@ -288,18 +416,20 @@ def p_oracle_down(n: int256) -> uint256:
 def _oracle_fee(p_o: uint256) -> uint256:
     """
     Oracle-move fee: 1 - (p_min/p_max)**k for the move since the last write, added to
-    the fee then in force, decaying linearly to zero over ORACLE_FEE_WINDOW seconds.
+    the fee then in force, decaying linearly to zero over ORACLE_FEE_WINDOW seconds
+    after that write.
     """
-    dt: uint256 = block.timestamp - self.prev_p_o_time
-    if dt >= c.ORACLE_FEE_WINDOW:
+    o: OracleState = self._load_oracle()
+    dt: uint256 = block.timestamp - o.time
+    if dt >= ORACLE_FEE_WINDOW:
         return 0
-    old: uint256 = self.old_p_o
+    old: uint256 = o.p_o
     move: uint256 = 0
     if old != p_o:
         ratio: uint256 = min(old, p_o) * c.WAD // max(old, p_o)  # rounds down: fee rounds up
         ratio_k: uint256 = wad_math._exp(wad_math._ln(ratio) * convert(AMPLIFICATION, int256) // c.IWAD)
         move = c.WAD - min(ratio_k, c.WAD)
-    return min((self.old_dfee + move) * (c.ORACLE_FEE_WINDOW - dt) // c.ORACLE_FEE_WINDOW, c.MAX_DYNAMIC_FEE)
+    return min((o.dfee + move) * (ORACLE_FEE_WINDOW - dt) // ORACLE_FEE_WINDOW, c.MAX_DYNAMIC_FEE)
 
 
 @internal
@@ -327,12 +457,12 @@ def _price_oracle() -> uint256:
 def _price_oracle_w() -> Ctx:
     p: uint256 = extcall ORACLE.price_w()
     assert p > 0, "AMM: oracle price is zero"
+    assert p <= c.MAX_AMOUNT, "AMM: oracle price too high"
     ctx: Ctx = self._ctx(p)
-    dfee: uint256 = self._oracle_fee(p)
-    if dfee != self.old_dfee or p != self.old_p_o or block.timestamp != self.prev_p_o_time:
-        self.old_dfee = dfee
-        self.old_p_o = p
-        self.prev_p_o_time = block.timestamp
+    new: OracleState = OracleState(p_o=p, dfee=self._oracle_fee(p), time=block.timestamp)
+    old: OracleState = self._load_oracle()
+    if new.p_o != old.p_o or new.dfee != old.dfee or new.time != old.time:
+        self._store_oracle(new)
     return ctx
 
 
@@ -420,7 +550,7 @@ def get_p() -> uint256:
     @notice Current AMM price in the active band (WAD); mid-range if the band is empty.
     """
     ctx: Ctx = self._ctx(self._price_oracle())
-    n: int256 = self.active_band
+    n: int256 = self._load_range().active
     sa: uint256 = self._sa(ctx, n)
     sb: uint256 = sa * SB_OVER_SA // c.WAD
     x: uint256 = 0
@@ -444,7 +574,8 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
     """
     t: Trade = empty(Trade)
     remaining: uint256 = in_amount
-    n: int256 = self.active_band
+    r: BandRange = self._load_range()
+    n: int256 = r.active
     t.n_end = n
     for _i: uint256 in range(1074):
         x: uint256 = 0
@@ -512,11 +643,11 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
             if remaining == 0 or len(t.bands) == MAX_TOUCH:
                 break
         if pump:
-            if n >= self.max_band:
+            if n >= r.hi:
                 break
             n += 1
         else:
-            if n <= self.min_band:
+            if n <= r.lo:
                 break
             n -= 1
     t.in_amount = in_amount - remaining
@@ -533,7 +664,8 @@ def _calc_swap_in(pump: bool, out_amount: uint256, ctx: Ctx) -> uint256:
     remaining: uint256 = out_amount
     total_in: uint256 = 0
     touched: uint256 = 0
-    n: int256 = self.active_band
+    r: BandRange = self._load_range()
+    n: int256 = r.active
     for _i: uint256 in range(1074):
         x: uint256 = 0
         y_raw: uint256 = 0
@@ -589,11 +721,11 @@ def _calc_swap_in(pump: bool, out_amount: uint256, ctx: Ctx) -> uint256:
             if remaining == 0 or touched == MAX_TOUCH:
                 break
         if pump:
-            if n >= self.max_band:
+            if n >= r.hi:
                 break
             n += 1
         else:
-            if n <= self.min_band:
+            if n <= r.lo:
                 break
             n -= 1
     if remaining > 0:
@@ -613,7 +745,10 @@ def _exchange(i: uint256, j: uint256, in_amount: uint256, min_out: uint256, rece
         if k == len(t.bands):
             break
         self._bands[t.bands[k]] = t.values[k]
-    self.active_band = t.n_end
+    r: BandRange = self._load_range()
+    if r.active != t.n_end:
+        r.active = t.n_end
+        self._store_range(r)
     coin_in: IERC20 = BORROWED_TOKEN
     coin_out: IERC20 = COLLATERAL_TOKEN
     if i == 1:
@@ -740,7 +875,8 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
     self._only_admin()
     assert n2 >= n1 and n2 - n1 < 50, "AMM: bad band range"
     assert self.user_shares[user].ticks[0] == 0, "AMM: user already deposited"
-    active: int256 = self.active_band
+    r: BandRange = self._load_range()
+    active: int256 = r.active
     if n1 <= active:
         # the position may sit above the active band only across empty bands
         for k: uint256 in range(1024):
@@ -748,7 +884,7 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
             if nk < n1:
                 break
             assert self._bands[nk] == 0, "AMM: deposit above active band"
-        self.active_band = n1 - 1
+        r.active = n1 - 1
     n_bands: uint256 = convert(n2 - n1 + 1, uint256)
     y_per_band: uint256 = amount // n_bands  # remainder goes to the first band
     assert y_per_band > c.MIN_BAND_Y, "AMM: amount too low"
@@ -777,14 +913,13 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
         if k % 2 == 1 or k + 1 == n_bands:
             self.user_shares[user].ticks[k // 2] = packed
     self.user_shares[user].ns = self._pack_ns(n1, n2)
-    if self.min_band == self.max_band and self.min_band == 0 and self._bands[0] == 0:
-        self.min_band = n1
-        self.max_band = n2
+    if r.hi < r.lo:
+        r.lo = n1
+        r.hi = n2
     else:
-        if n1 < self.min_band:
-            self.min_band = n1
-        if n2 > self.max_band:
-            self.max_band = n2
+        r.lo = min(r.lo, n1)
+        r.hi = max(r.hi, n2)
+    self._store_range(r)
     log Deposit(provider=user, amount=amount, n1=n1, n2=n2)
 
 
@@ -847,7 +982,7 @@ def can_skip_bands(n_end: int256) -> bool:
     @notice Whether every band from the active one up to (lower n) `n_end` is empty, so a
             new position may be placed at n_end or above the active band.
     """
-    active: int256 = self.active_band
+    active: int256 = self._load_range().active
     for k: uint256 in range(1024):
         nk: int256 = active - convert(k, int256)
         if nk < n_end:

@@ -76,9 +76,22 @@ event SetDiscounts:
 event SetAmmFee:
     fee: uint256
 
-struct Loan:
+struct Loan:  # stored in one slot: initial_debt (112 bits) | rate_mul (112) | ld in 1e-9 (32)
     initial_debt: uint256
     rate_mul: uint256
+    liquidation_discount: uint256
+
+struct Config:  # stored in one slot, 64 bits each
+    loan_discount: uint256
+    liquidation_discount: uint256
+    rate: uint256
+    n_loans: uint256
+
+MASK32: constant(uint256) = 2**32 - 1
+MASK64: constant(uint256) = 2**64 - 1
+MASK112: constant(uint256) = 2**112 - 1
+MASK128: constant(uint256) = 2**128 - 1
+LD_UNIT: constant(uint256) = 10**9  # a loan's liquidation discount is kept in units of 1e-9
 
 AMM: public(immutable(IAMM))
 STABLECOIN: public(immutable(IStablecoin))
@@ -87,17 +100,13 @@ COLLATERAL_PRECISION: immutable(uint256)
 LOG_A_RATIO: immutable(int256)  # ln(A/(A-1)), WAD: the same grid as the AMM's
 BAND_RATIO: immutable(uint256)  # (A-1)/A, WAD
 
-loan_discount: public(uint256)
-liquidation_discount: public(uint256)
-liquidation_discounts: public(HashMap[address, uint256])
 debt_ceiling: public(uint256)
-rate: public(uint256)
-
-_loans: HashMap[address, Loan]
-_total_debt: Loan
+# Hot state is packed so that a loan action touches few slots (see the structs above).
+_config: uint256
+_loans: HashMap[address, uint256]
+_total_debt: uint256  # initial (128 bits) | rate_mul (128)
 loans: public(HashMap[uint256, address])
 loan_ix: public(HashMap[address, uint256])
-n_loans: public(uint256)
 
 
 @deploy
@@ -128,8 +137,88 @@ def __init__(
     BAND_RATIO = (a - 1) * c.WAD // a
     self._set_discounts(loan_discount, liquidation_discount)
     self.debt_ceiling = debt_ceiling
-    self._total_debt.rate_mul = c.WAD
+    self._store_total(0, c.WAD)
     log SetDebtCeiling(debt_ceiling=debt_ceiling)
+
+
+# ---------------------------------------------------------------- packed state
+
+@internal
+@view
+def _load_config() -> Config:
+    v: uint256 = self._config
+    return Config(loan_discount=v & MASK64, liquidation_discount=(v >> 64) & MASK64, rate=(v >> 128) & MASK64, n_loans=v >> 192)
+
+
+@internal
+def _store_config(cfg: Config):
+    self._config = cfg.loan_discount | (cfg.liquidation_discount << 64) | (cfg.rate << 128) | (cfg.n_loans << 192)
+
+
+@internal
+@view
+def _load_loan(user: address) -> Loan:
+    v: uint256 = self._loans[user]
+    return Loan(initial_debt=v & MASK112, rate_mul=(v >> 112) & MASK112, liquidation_discount=(v >> 224) * LD_UNIT)
+
+
+@internal
+def _store_loan(user: address, loan: Loan):
+    assert loan.initial_debt <= MASK112 and loan.rate_mul <= MASK112, "Controller: debt overflow"
+    ld: uint256 = (loan.liquidation_discount + LD_UNIT - 1) // LD_UNIT  # rounds up: against the borrower
+    self._loans[user] = loan.initial_debt | (loan.rate_mul << 112) | (ld << 224)
+
+
+@internal
+def _store_total(initial: uint256, rate_mul: uint256):
+    assert initial <= MASK128 and rate_mul <= MASK128, "Controller: debt overflow"
+    self._total_debt = initial | (rate_mul << 128)
+
+
+@external
+@view
+def loan_discount() -> uint256:
+    """
+    @notice Haircut on collateral value when borrowing (WAD).
+    """
+    return self._load_config().loan_discount
+
+
+@external
+@view
+def liquidation_discount() -> uint256:
+    """
+    @notice Haircut on collateral value when judging health of new or changed loans (WAD).
+    """
+    return self._load_config().liquidation_discount
+
+
+@external
+@view
+def liquidation_discounts(user: address) -> uint256:
+    """
+    @notice The liquidation discount in force for `user`: the one when they last acted
+            (WAD, rounded up to 1e-9).
+    """
+    return self._load_loan(user).liquidation_discount
+
+
+@external
+@view
+def rate() -> uint256:
+    """
+    @notice Borrow rate per second (WAD).
+    """
+    return self._load_config().rate
+
+
+@external
+@view
+def n_loans() -> uint256:
+    """
+    @notice Number of open loans (see loans(i)).
+    """
+    return self._load_config().n_loans
 
 
 # ---------------------------------------------------------------- admin
@@ -139,8 +228,10 @@ def _set_discounts(loan_discount: uint256, liquidation_discount: uint256):
     assert liquidation_discount >= c.MIN_LIQUIDATION_DISCOUNT, "Controller: liquidation discount too low"
     assert loan_discount > liquidation_discount, "Controller: loan discount must exceed liquidation discount"
     assert loan_discount <= c.MAX_LOAN_DISCOUNT, "Controller: loan discount too high"
-    self.loan_discount = loan_discount
-    self.liquidation_discount = liquidation_discount
+    cfg: Config = self._load_config()
+    cfg.loan_discount = loan_discount
+    cfg.liquidation_discount = liquidation_discount
+    self._store_config(cfg)
     log SetDiscounts(loan_discount=loan_discount, liquidation_discount=liquidation_discount)
 
 
@@ -173,8 +264,10 @@ def set_rate(rate: uint256):
     """
     admin_role._check_admin()
     assert rate <= c.MAX_RATE, "Controller: rate too high"
-    self.rate = rate
-    self._save_rate()
+    cfg: Config = self._load_config()
+    cfg.rate = rate
+    self._store_config(cfg)
+    extcall AMM.set_rate(rate)
     log SetRate(rate=rate)
 
 
@@ -191,14 +284,14 @@ def set_amm_fee(fee: uint256):
 # ---------------------------------------------------------------- debt bookkeeping
 
 @internal
-def _save_rate() -> uint256:
-    return extcall AMM.set_rate(self.rate)
+def _save_rate(cfg: Config) -> uint256:
+    return extcall AMM.set_rate(cfg.rate)
 
 
 @internal
 @view
 def _debt(user: address, rate_mul: uint256) -> uint256:
-    loan: Loan = self._loans[user]
+    loan: Loan = self._load_loan(user)
     if loan.initial_debt == 0:
         return 0
     # rounds up: a user never owes less than the exact amount
@@ -208,15 +301,15 @@ def _debt(user: address, rate_mul: uint256) -> uint256:
 @internal
 @view
 def _total(rate_mul: uint256) -> uint256:
-    t: Loan = self._total_debt
-    return t.initial_debt * rate_mul // t.rate_mul  # rounds down (see the header)
+    t: uint256 = self._total_debt
+    return (t & MASK128) * rate_mul // (t >> 128)  # rounds down (see the header)
 
 
 @internal
 def _change_total(rate_mul: uint256, increase: uint256, decrease: uint256):
     total: uint256 = self._total(rate_mul) + increase
     total -= min(total, decrease)  # user debts round up, so this may touch zero
-    self._total_debt = Loan(initial_debt=total, rate_mul=rate_mul)
+    self._store_total(total, rate_mul)
 
 
 @internal
@@ -236,7 +329,7 @@ def _p_up(base_price: uint256, n: int256) -> uint256:
 
 @internal
 @view
-def _value_coefficient(collateral: uint256, N: uint256) -> uint256:
+def _value_coefficient(collateral: uint256, N: uint256, loan_discount: uint256) -> uint256:
     """
     Discounted value of `collateral` spread over N bands from n1, per unit of p_up(n1):
     collateral * (1 - loan_discount) / N * sum_{k=1..N} ((A-1)/A)**k. Each band is valued at
@@ -251,7 +344,7 @@ def _value_coefficient(collateral: uint256, N: uint256) -> uint256:
         term = term * q // c.WAD  # rounds down
         s += term
     col: uint256 = collateral * COLLATERAL_PRECISION
-    return col * (c.WAD - self.loan_discount) // c.WAD * s // c.WAD // N  # rounds down
+    return col * (c.WAD - loan_discount) // c.WAD * s // c.WAD // N  # rounds down
 
 
 @internal
@@ -278,7 +371,7 @@ def _top_allowed_band(base_price: uint256, p_o: uint256) -> int256:
 
 @internal
 @view
-def _calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256) -> int256:
+def _calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256, loan_discount: uint256) -> int256:
     """
     Top band n1 for a loan: the lowest-priced band from which the discounted value of the
     collateral still covers the debt. Reverts if even the highest allowed band does not.
@@ -286,7 +379,7 @@ def _calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256) -> int256
     assert debt > 0, "Controller: zero debt"
     base_price: uint256 = staticcall AMM.get_base_price()
     p_o: uint256 = staticcall AMM.price_oracle()
-    coef: uint256 = self._value_coefficient(collateral, N)
+    coef: uint256 = self._value_coefficient(collateral, N, loan_discount)
     n_top: int256 = self._top_allowed_band(base_price, p_o)
     assert coef * self._p_up(base_price, n_top) // c.WAD >= debt, "Controller: debt too high for collateral"
     ratio: uint256 = coef * base_price // debt  # WAD; >= p_up(n_top) * WAD / base > 0
@@ -313,7 +406,7 @@ def calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256) -> int256:
     @notice Top band a loan of `debt` against `collateral` over N bands would start at now.
     """
     assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
-    return self._calculate_debt_n1(collateral, debt, N)
+    return self._calculate_debt_n1(collateral, debt, N, self._load_config().loan_discount)
 
 
 @external
@@ -327,7 +420,8 @@ def max_borrowable(collateral: uint256, N: uint256) -> uint256:
     base_price: uint256 = staticcall AMM.get_base_price()
     p_o: uint256 = staticcall AMM.price_oracle()
     n_top: int256 = self._top_allowed_band(base_price, p_o)
-    value: uint256 = self._value_coefficient(collateral, N) * self._p_up(base_price, n_top) // c.WAD  # rounds down
+    coef: uint256 = self._value_coefficient(collateral, N, self._load_config().loan_discount)
+    value: uint256 = coef * self._p_up(base_price, n_top) // c.WAD  # rounds down
     rate_mul: uint256 = staticcall AMM.get_rate_mul()
     total: uint256 = self._total(rate_mul)
     room: uint256 = 0
@@ -360,7 +454,7 @@ def loan_exists(user: address) -> bool:
     """
     @notice Whether `user` has an open loan.
     """
-    return self._loans[user].initial_debt > 0
+    return self._loans[user] != 0
 
 
 @external
@@ -372,7 +466,7 @@ def user_state(user: address) -> uint256[4]:
     xy: uint256[2] = staticcall AMM.get_sum_xy(user)
     ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
     n: uint256 = 0
-    if self._loans[user].initial_debt > 0:
+    if self._loans[user] != 0:
         n = convert(ns[1] - ns[0] + 1, uint256)
     return [xy[1], xy[0], self._debt(user, staticcall AMM.get_rate_mul()), n]
 
@@ -381,7 +475,7 @@ def user_state(user: address) -> uint256[4]:
 @view
 def _health(user: address, debt: uint256, full: bool) -> int256:
     x_down: uint256 = staticcall AMM.get_x_down(user)
-    ld: uint256 = self.liquidation_discounts[user]
+    ld: uint256 = self._load_loan(user).liquidation_discount
     # rounds down (towards unhealthy)
     h: int256 = convert(x_down * (c.WAD - ld) // debt, int256) - c.IWAD
     if full:
@@ -412,18 +506,17 @@ def health(user: address, full: bool = False) -> int256:
 
 @internal
 def _log_state(user: address, collateral: uint256, debt: uint256, n1: int256, n2: int256):
-    log UserState(user=user, collateral=collateral, debt=debt, n1=n1, n2=n2, liquidation_discount=self.liquidation_discounts[user])
+    log UserState(user=user, collateral=collateral, debt=debt, n1=n1, n2=n2, liquidation_discount=self._load_loan(user).liquidation_discount)
 
 
 @internal
-def _place(user: address, collateral: uint256, debt: uint256, N: uint256, rate_mul: uint256):
+def _place(user: address, collateral: uint256, debt: uint256, N: uint256, rate_mul: uint256, cfg: Config):
     """
     Deposit `collateral` for `user` into fresh bands fitting `debt`; record the loan.
     """
-    n1: int256 = self._calculate_debt_n1(collateral, debt, N)
+    n1: int256 = self._calculate_debt_n1(collateral, debt, N, cfg.loan_discount)
     n2: int256 = n1 + convert(N, int256) - 1
-    self._loans[user] = Loan(initial_debt=debt, rate_mul=rate_mul)
-    self.liquidation_discounts[user] = self.liquidation_discount
+    self._store_loan(user, Loan(initial_debt=debt, rate_mul=rate_mul, liquidation_discount=cfg.liquidation_discount))
     extcall AMM.deposit_range(user, collateral, n1, n2)
     self._log_state(user, collateral, debt, n1, n2)
 
@@ -437,14 +530,15 @@ def create_loan(collateral: uint256, debt: uint256, N: uint256):
     assert collateral > 0, "Controller: zero collateral"
     assert debt > 0, "Controller: zero debt"
     assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
-    assert self._loans[msg.sender].initial_debt == 0, "Controller: loan exists"
-    rate_mul: uint256 = self._save_rate()
+    assert self._loans[msg.sender] == 0, "Controller: loan exists"
+    cfg: Config = self._load_config()
+    rate_mul: uint256 = self._save_rate(cfg)
     self._check_ceiling(rate_mul, debt)
-    self._place(msg.sender, collateral, debt, N, rate_mul)
-    ix: uint256 = self.n_loans
-    self.loans[ix] = msg.sender
-    self.loan_ix[msg.sender] = ix
-    self.n_loans = ix + 1
+    self._place(msg.sender, collateral, debt, N, rate_mul, cfg)
+    self.loans[cfg.n_loans] = msg.sender
+    self.loan_ix[msg.sender] = cfg.n_loans
+    cfg.n_loans += 1
+    self._store_config(cfg)
     self._change_total(rate_mul, debt, 0)
     assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "Controller: collateral transfer failed"
     extcall STABLECOIN.mint(msg.sender, debt)
@@ -457,8 +551,9 @@ def _rebalance(user: address, collateral_in: uint256, collateral_out: uint256, d
     Withdraw `user`'s position, change collateral and debt, and deposit it into bands that
     fit. Only outside soft liquidation. Returns the new debt.
     """
-    assert self._loans[user].initial_debt > 0, "Controller: no loan"
-    rate_mul: uint256 = self._save_rate()
+    assert self._loans[user] != 0, "Controller: no loan"
+    cfg: Config = self._load_config()
+    rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(user, rate_mul) + debt_increase
     if debt_increase > 0:
         self._check_ceiling(rate_mul, debt_increase)
@@ -467,7 +562,7 @@ def _rebalance(user: address, collateral_in: uint256, collateral_out: uint256, d
     assert xy[0] == 0, "Controller: position in soft liquidation"
     assert xy[1] + collateral_in > collateral_out, "Controller: not enough collateral"
     collateral: uint256 = xy[1] + collateral_in - collateral_out
-    self._place(user, collateral, debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul)
+    self._place(user, collateral, debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)
     self._change_total(rate_mul, debt_increase, 0)
     return debt
 
@@ -514,17 +609,18 @@ def borrow_more(collateral: uint256, debt: uint256):
 
 
 @internal
-def _remove_loan(user: address):
-    self._loans[user] = empty(Loan)
+def _remove_loan(user: address, cfg: Config):
+    self._loans[user] = 0
     ix: uint256 = self.loan_ix[user]
-    last: uint256 = self.n_loans - 1
+    last: uint256 = cfg.n_loans - 1
     if ix != last:
         moved: address = self.loans[last]
         self.loans[ix] = moved
         self.loan_ix[moved] = ix
     self.loans[last] = empty(address)
     self.loan_ix[user] = 0
-    self.n_loans = last
+    cfg.n_loans = last
+    self._store_config(cfg)
 
 
 @external
@@ -538,8 +634,9 @@ def repay(amount: uint256, _for: address = msg.sender):
             liquidation moves the position to safer bands; inside, it only lowers the debt.
     """
     assert amount > 0, "Controller: zero amount"
-    assert self._loans[_for].initial_debt > 0, "Controller: no loan"
-    rate_mul: uint256 = self._save_rate()
+    assert self._loans[_for] != 0, "Controller: no loan"
+    cfg: Config = self._load_config()
+    rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(_for, rate_mul)
     if amount >= debt:
         xy: uint256[2] = extcall AMM.withdraw(_for, c.WAD)
@@ -552,7 +649,7 @@ def repay(amount: uint256, _for: address = msg.sender):
             assert extcall IERC20(STABLECOIN.address).transferFrom(AMM.address, _for, xy[0] - from_bands, default_return_value=True), "Controller: stablecoin transfer failed"
         if xy[1] > 0:
             assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, _for, xy[1], default_return_value=True), "Controller: collateral transfer failed"
-        self._remove_loan(_for)
+        self._remove_loan(_for, cfg)
         self._change_total(rate_mul, 0, debt)
         self._log_state(_for, 0, 0, 0, 0)
         log Repay(user=_for, collateral_decrease=xy[1], loan_decrease=debt)
@@ -562,9 +659,10 @@ def repay(amount: uint256, _for: address = msg.sender):
     ns: int256[2] = staticcall AMM.read_user_tick_numbers(_for)
     if ns[0] > staticcall AMM.active_band():
         xy: uint256[2] = extcall AMM.withdraw(_for, c.WAD)
-        self._place(_for, xy[1], new_debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul)
+        self._place(_for, xy[1], new_debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)
     else:
-        self._loans[_for] = Loan(initial_debt=new_debt, rate_mul=rate_mul)
+        loan: Loan = self._load_loan(_for)
+        self._store_loan(_for, Loan(initial_debt=new_debt, rate_mul=rate_mul, liquidation_discount=loan.liquidation_discount))
         xy: uint256[2] = staticcall AMM.get_sum_xy(_for)
         self._log_state(_for, xy[1], new_debt, ns[0], ns[1])
     self._change_total(rate_mul, 0, amount)

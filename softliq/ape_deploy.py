@@ -112,6 +112,7 @@ ONCHAIN_VIEWS: dict[str, tuple[str, str]] = {
     "A": ("amm", "A"),
     "amplification": ("amm", "AMPLIFICATION"),
     "fee": ("amm", "fee"),
+    "oracle_fee_window": ("amm", "ORACLE_FEE_WINDOW"),
     "loan_discount": ("controller", "loan_discount"),
     "liquidation_discount": ("controller", "liquidation_discount"),
     "debt_ceiling": ("controller", "debt_ceiling"),

@@ -79,6 +79,7 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         p.fee,
         backend.address(source),
         backend.deployer_address(),
+        p.oracle_fee_window,
     )
     controller = backend.deploy(
         "Controller",
