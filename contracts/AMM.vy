@@ -93,6 +93,22 @@ struct Ctx:
     ln0: int256  # ln(p_o / p_oracle_up(0)), WAD
     fee: uint256  # max(base fee, oracle-move fee)
 
+struct Curve:  # band n's curve now: (f + x)(g + y) = inv, and its effective fee
+    f: uint256
+    g: uint256
+    inv: uint256
+    fee: uint256
+
+struct Sides:  # a band as one trade sees it; balances and offsets in 18 decimals
+    in_bal: uint256
+    in_off: uint256
+    in_prec: uint256  # token units -> 18 decimals, input coin
+    out_bal: uint256
+    out_off: uint256
+    out_prec: uint256  # token units -> 18 decimals, output coin
+    inv: uint256
+    fee: uint256
+
 struct Trade:
     in_amount: uint256
     out_amount: uint256
@@ -128,7 +144,7 @@ _band_range: uint256
 _oracle_state: uint256
 
 _bands: HashMap[int256, uint256]  # x in the low 128 bits, y (collateral units) in the high 128
-total_shares: public(HashMap[int256, uint256])
+_total_shares: HashMap[int256, uint256]  # bands 2m (low 128 bits) and 2m+1 (high) at key m
 user_shares: HashMap[address, UserTicks]
 
 
@@ -239,6 +255,27 @@ def _load_oracle() -> OracleState:
 @internal
 def _store_oracle(o: OracleState):
     self._oracle_state = o.p_o | (o.dfee << 128) | (o.time << 192)
+
+
+@internal
+@pure
+def _pair_key(n: int256) -> int256:
+    return n >> 1  # floor(n / 2), also for negative n
+
+
+@internal
+@pure
+def _pair_shift(n: int256) -> uint256:
+    return convert(n - ((n >> 1) << 1), uint256) * 128
+
+
+@external
+@view
+def total_shares(n: int256) -> uint256:
+    """
+    @notice Shares issued in band n (virtual dead shares not included).
+    """
+    return (self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK
 
 
 @external
@@ -567,6 +604,48 @@ def get_p() -> uint256:
 
 @internal
 @view
+def _curve(ctx: Ctx, n: int256, x: uint256, y: uint256) -> Curve:
+    """
+    The constant-product curve band n (holding x, and y in 18 decimals) trades on now.
+    """
+    sa: uint256 = self._sa(ctx, n)
+    sb: uint256 = sa * SB_OVER_SA // c.WAD
+    l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
+    f: uint256 = l * sa // c.WAD  # rounds down
+    g: uint256 = l * c.WAD // sb  # rounds down
+    return Curve(f=f, g=g, inv=(f + x) * (g + y), fee=self._band_fee(ctx, sa, sb))
+
+
+@internal
+@view
+def _sides(pump: bool, ctx: Ctx, n: int256, x: uint256, y_raw: uint256) -> Sides:
+    """
+    Band n seen from a trade: the input coin's side and the output coin's side.
+    pump (i=0): stablecoin in, collateral out; otherwise collateral in, stablecoin out.
+    """
+    cv: Curve = self._curve(ctx, n, x, y_raw * COLLATERAL_PRECISION)
+    if pump:
+        return Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y_raw * COLLATERAL_PRECISION, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee)
+    return Sides(in_bal=y_raw * COLLATERAL_PRECISION, in_off=cv.g, in_prec=COLLATERAL_PRECISION, out_bal=x, out_off=cv.f, out_prec=1, inv=cv.inv, fee=cv.fee)
+
+
+@internal
+@pure
+def _input_for(sd: Sides, out_left: uint256) -> uint256:
+    """
+    Input (token units, fee included) that leaves `out_left` (18 dec) of the output coin
+    in the band. Rounds up.
+    """
+    need: uint256 = (sd.inv + sd.out_off + out_left - 1) // (sd.out_off + out_left)  # rounds up
+    net: uint256 = 0
+    if need > sd.in_off + sd.in_bal:
+        net = need - sd.in_off - sd.in_bal
+    gross: uint256 = (net * c.WAD + c.WAD - sd.fee - 1) // (c.WAD - sd.fee)  # rounds up
+    return (gross + sd.in_prec - 1) // sd.in_prec  # rounds up
+
+
+@internal
+@view
 def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
     """
     Walk bands from the active one, spending up to `in_amount` of the input coin.
@@ -581,62 +660,37 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
         x: uint256 = 0
         y_raw: uint256 = 0
         x, y_raw = self._band(n)
-        has_liq: bool = (pump and y_raw > 0) or (not pump and x > 0)
-        if has_liq:
+        in_raw: uint256 = y_raw
+        out_raw: uint256 = x
+        if pump:
+            in_raw = x
+            out_raw = y_raw
+        if out_raw > 0:
             t.n_end = n
-            y: uint256 = y_raw * COLLATERAL_PRECISION
-            sa: uint256 = self._sa(ctx, n)
-            sb: uint256 = sa * SB_OVER_SA // c.WAD
-            l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
-            f: uint256 = l * sa // c.WAD
-            g: uint256 = l * c.WAD // sb
-            inv: uint256 = (f + x) * (g + y)
-            fee: uint256 = self._band_fee(ctx, sa, sb)
-            if pump:
-                # net stablecoin that takes all y; rounds up
-                x_dest: uint256 = 0
-                if f + x < (inv + g - 1) // g:
-                    x_dest = (inv + g - 1) // g - f - x
-                dx: uint256 = max((x_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee), 1)  # rounds up
-                if remaining >= dx:
-                    remaining -= dx
-                    t.out_amount += y_raw
-                    x += dx
-                    y_raw = 0
-                else:
-                    net: uint256 = remaining * (c.WAD - fee) // c.WAD  # rounds down
-                    y_new: uint256 = (inv + f + x + net - 1) // (f + x + net)  # rounds up
-                    dy: uint256 = 0
-                    if y_new < g + y:
-                        dy = (g + y - y_new) // COLLATERAL_PRECISION  # rounds down
-                    dy = min(dy, y_raw)
-                    t.out_amount += dy
-                    x += remaining
-                    y_raw -= dy
-                    remaining = 0
+            sd: Sides = self._sides(pump, ctx, n, x, y_raw)
+            take_all: uint256 = max(self._input_for(sd, 0), 1)  # at least 1: no free dust
+            if remaining >= take_all:
+                remaining -= take_all
+                t.out_amount += out_raw
+                in_raw += take_all
+                out_raw = 0
             else:
-                # net collateral (18 dec) that takes all x; rounds up
-                y_dest: uint256 = 0
-                if g + y < (inv + f - 1) // f:
-                    y_dest = (inv + f - 1) // f - g - y
-                dy18: uint256 = (y_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)  # rounds up
-                dy: uint256 = max((dy18 + COLLATERAL_PRECISION - 1) // COLLATERAL_PRECISION, 1)  # rounds up
-                if remaining >= dy:
-                    remaining -= dy
-                    t.out_amount += x
-                    x = 0
-                    y_raw += dy
-                else:
-                    net: uint256 = remaining * COLLATERAL_PRECISION * (c.WAD - fee) // c.WAD  # rounds down
-                    x_new: uint256 = (inv + g + y + net - 1) // (g + y + net)  # rounds up
-                    dx: uint256 = 0
-                    if x_new < f + x:
-                        dx = f + x - x_new
-                    dx = min(dx, x)
-                    t.out_amount += dx
-                    x -= dx
-                    y_raw += remaining
-                    remaining = 0
+                net: uint256 = remaining * sd.in_prec * (c.WAD - sd.fee) // c.WAD  # rounds down
+                new_out: uint256 = (sd.inv + sd.in_off + sd.in_bal + net - 1) // (sd.in_off + sd.in_bal + net)  # rounds up
+                d: uint256 = 0
+                if new_out < sd.out_off + sd.out_bal:
+                    d = (sd.out_off + sd.out_bal - new_out) // sd.out_prec  # rounds down
+                d = min(d, out_raw)
+                t.out_amount += d
+                in_raw += remaining
+                out_raw -= d
+                remaining = 0
+            if pump:
+                x = in_raw
+                y_raw = out_raw
+            else:
+                x = out_raw
+                y_raw = in_raw
             assert x <= c.MAX_AMOUNT and y_raw <= c.MAX_AMOUNT, "AMM: band overflow"
             t.bands.append(n)
             t.values.append(x | (y_raw << 128))
@@ -670,54 +724,19 @@ def _calc_swap_in(pump: bool, out_amount: uint256, ctx: Ctx) -> uint256:
         x: uint256 = 0
         y_raw: uint256 = 0
         x, y_raw = self._band(n)
-        has_liq: bool = (pump and y_raw > 0) or (not pump and x > 0)
-        if has_liq:
+        out_raw: uint256 = x
+        if pump:
+            out_raw = y_raw
+        if out_raw > 0:
             touched += 1
-            y: uint256 = y_raw * COLLATERAL_PRECISION
-            sa: uint256 = self._sa(ctx, n)
-            sb: uint256 = sa * SB_OVER_SA // c.WAD
-            l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
-            f: uint256 = l * sa // c.WAD
-            g: uint256 = l * c.WAD // sb
-            inv: uint256 = (f + x) * (g + y)
-            fee: uint256 = self._band_fee(ctx, sa, sb)
-            if pump:
-                x_dest: uint256 = 0
-                if f + x < (inv + g - 1) // g:
-                    x_dest = (inv + g - 1) // g - f - x
-                dx_all: uint256 = max((x_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee), 1)
-                if remaining >= y_raw:
-                    total_in += dx_all
-                    remaining -= y_raw
-                else:
-                    # stablecoin that leaves at most y - out in the band; rounds up
-                    y_left: uint256 = y - remaining * COLLATERAL_PRECISION
-                    need: uint256 = (inv + g + y_left - 1) // (g + y_left)
-                    net: uint256 = 0
-                    if need > f + x:
-                        net = need - f - x
-                    dx: uint256 = (net * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)
-                    total_in += min(dx, dx_all)
-                    remaining = 0
+            sd: Sides = self._sides(pump, ctx, n, x, y_raw)
+            take_all: uint256 = max(self._input_for(sd, 0), 1)
+            if remaining >= out_raw:
+                total_in += take_all
+                remaining -= out_raw
             else:
-                y_dest: uint256 = 0
-                if g + y < (inv + f - 1) // f:
-                    y_dest = (inv + f - 1) // f - g - y
-                dy18: uint256 = (y_dest * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)
-                dy_all: uint256 = max((dy18 + COLLATERAL_PRECISION - 1) // COLLATERAL_PRECISION, 1)
-                if remaining >= x:
-                    total_in += dy_all
-                    remaining -= x
-                else:
-                    x_left: uint256 = x - remaining
-                    need: uint256 = (inv + f + x_left - 1) // (f + x_left)
-                    net: uint256 = 0
-                    if need > g + y:
-                        net = need - g - y
-                    net18: uint256 = (net * c.WAD + c.WAD - fee - 1) // (c.WAD - fee)
-                    dy: uint256 = (net18 + COLLATERAL_PRECISION - 1) // COLLATERAL_PRECISION
-                    total_in += min(dy, dy_all)
-                    remaining = 0
+                total_in += min(self._input_for(sd, sd.out_bal - remaining * sd.out_prec), take_all)
+                remaining = 0
             if remaining == 0 or touched == MAX_TOUCH:
                 break
         if pump:
@@ -889,10 +908,17 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
     y_per_band: uint256 = amount // n_bands  # remainder goes to the first band
     assert y_per_band > c.MIN_BAND_Y, "AMM: amount too low"
     packed: uint256 = 0
+    pair_key: int256 = self._pair_key(n1)
+    pair: uint256 = self._total_shares[pair_key]
     for k: uint256 in range(50):
         if k == n_bands:
             break
         n: int256 = n1 + convert(k, int256)
+        if self._pair_key(n) != pair_key:
+            self._total_shares[pair_key] = pair
+            pair_key = self._pair_key(n)
+            pair = self._total_shares[pair_key]
+        half: uint256 = self._pair_shift(n)
         dy: uint256 = y_per_band
         if k == 0:
             dy = amount - y_per_band * (n_bands - 1)
@@ -900,11 +926,11 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
         y: uint256 = 0
         x, y = self._band(n)
         assert x == 0, "AMM: band not empty"
-        s: uint256 = self.total_shares[n]
+        s: uint256 = (pair >> half) & HALF_MASK
         ds: uint256 = (s + c.DEAD_SHARES) * dy // (y + 1)  # rounds down: against the depositor
         assert ds > 0, "AMM: amount too low"
         assert s + ds <= c.MAX_AMOUNT and y + dy <= c.MAX_AMOUNT, "AMM: band overflow"
-        self.total_shares[n] = s + ds
+        pair = (pair & ~(HALF_MASK << half)) | ((s + ds) << half)
         self._bands[n] = (y + dy) << 128
         if k % 2 == 0:
             packed = ds
@@ -912,6 +938,7 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
             packed |= ds << 128
         if k % 2 == 1 or k + 1 == n_bands:
             self.user_shares[user].ticks[k // 2] = packed
+    self._total_shares[pair_key] = pair
     self.user_shares[user].ns = self._pack_ns(n1, n2)
     if r.hi < r.lo:
         r.lo = n1
@@ -940,15 +967,22 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
     total_x: uint256 = 0
     total_y: uint256 = 0
     packed: uint256 = 0
+    pair_key: int256 = self._pair_key(n1)
+    pair: uint256 = self._total_shares[pair_key]
     for k: uint256 in range(50):
         if k == len(shares):
             break
         n: int256 = n1 + convert(k, int256)
+        if self._pair_key(n) != pair_key:
+            self._total_shares[pair_key] = pair
+            pair_key = self._pair_key(n)
+            pair = self._total_shares[pair_key]
+        half: uint256 = self._pair_shift(n)
         ds: uint256 = shares[k] * frac // c.WAD  # rounds down: the user keeps the rest
         x: uint256 = 0
         y: uint256 = 0
         x, y = self._band(n)
-        s: uint256 = self.total_shares[n]
+        s: uint256 = (pair >> half) & HALF_MASK
         dx: uint256 = 0
         dy: uint256 = 0
         if ds == s:
@@ -958,7 +992,7 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
         else:
             dx = (x + 1) * ds // (s + c.DEAD_SHARES)  # rounds down
             dy = (y + 1) * ds // (s + c.DEAD_SHARES)  # rounds down
-        self.total_shares[n] = s - ds
+        pair = (pair & ~(HALF_MASK << half)) | ((s - ds) << half)
         self._bands[n] = (x - dx) | ((y - dy) << 128)
         total_x += dx
         total_y += dy
@@ -969,6 +1003,7 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
             packed |= rest << 128
         if k % 2 == 1 or k + 1 == len(shares):
             self.user_shares[user].ticks[k // 2] = packed
+    self._total_shares[pair_key] = pair
     if frac == c.WAD:
         self.user_shares[user].ns = 0
     log Withdraw(provider=user, amount_borrowed=total_x, amount_collateral=total_y)
@@ -1046,7 +1081,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[2]:
         if k == len(shares):
             break
         n: int256 = n1 + convert(k, int256)
-        s: uint256 = self.total_shares[n] + c.DEAD_SHARES
+        s: uint256 = ((self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK) + c.DEAD_SHARES
         x: uint256 = 0
         y: uint256 = 0
         x, y = self._band(n)
