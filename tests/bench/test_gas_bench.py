@@ -1,0 +1,67 @@
+"""Smoke test of bench/gas.py: every scenario runs (without the single-borrower repeat;
+a few seconds) and yields every required key, positive, so the benchmark cannot
+silently rot. The scenarios assert themselves that each row means what it says
+(bands crossed, where a changed loan lands)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "gas.py"
+
+
+def _load_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("softliq_bench_gas", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    return _load_bench()
+
+
+@pytest.fixture(scope="module")
+def gas(bench: ModuleType, market) -> dict[str, int]:  # noqa: ANN001 (conftest's Market)
+    """Every row on the shared default market (the scenarios run in snapshots and
+    leave it untouched; its fee differs from the benchmark's, which gas barely sees)."""
+    return bench.run(bench.Config(compare_single_borrower=False), market)
+
+
+def test_every_required_key_is_measured(bench: ModuleType, gas: dict[str, int]) -> None:
+    assert set(bench.REQUIRED_KEYS) == set(bench.LLAMMA)
+    for key in bench.REQUIRED_KEYS:
+        assert isinstance(gas[key], int) and gas[key] > 21_000, key
+
+
+def test_exchange_keys_cover_both_directions(bench: ModuleType, gas: dict[str, int]) -> None:
+    for key in bench.CROSSINGS.values():
+        both = [gas[f"{key}_{d}"] for d in bench.DIRECTIONS.values()]
+        assert all(g > 21_000 for g in both), key
+        assert gas[key] == max(both), key
+
+
+def test_more_bands_cost_more(bench: ModuleType, gas: dict[str, int]) -> None:
+    exchanges = [gas[key] for key in bench.CROSSINGS.values()]
+    assert exchanges == sorted(exchanges)
+    assert gas["create_loan_n10_first"] > gas["create_loan_n4_first"]
+    assert gas["create_loan_n4_first"] > gas["create_loan_n4_second"]
+
+
+def test_report_and_json(bench: ModuleType, gas: dict[str, int]) -> None:
+    text = bench.table(gas)
+    data = json.loads(json.dumps(bench.results_json(gas)))
+    for key in bench.REQUIRED_KEYS:
+        assert key in text
+        assert data[key] == gas[key]
+        assert data["llamma_reference"]["gas"][key] == bench.LLAMMA[key]
+        assert data["llamma_reference"]["ratio"][key] == pytest.approx(gas[key] / bench.LLAMMA[key], abs=1e-4)
