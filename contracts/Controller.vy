@@ -7,7 +7,14 @@
 @dev Debt of a user = initial_debt * rate_mul_now / rate_mul_at_last_action, rounded up.
      Total debt is tracked the same way, rounded down, so sum(debt) >= total_debt and
      the gap is below one wei per loan.
-     Hard liquidation and the auction plug in here in the next stage (see docs/).
+     Liquidation: when health < 0 anyone may `liquidate`. Tier 1 (still solvent after the
+     penalty, remainder not dust) takes only the fraction of the position that brings the
+     rest back to `target_health`; tier 2 takes the whole position. The position's
+     stablecoin repays debt first; its collateral goes to a Dutch auction (Auction.vy)
+     with tab = debt moved * (1 + penalty). The total tab in auction is capped.
+     Accounting identity (docs/accounting.md):
+       stablecoin supply + reserves - bad_debt == total_debt + auction total_tab
+     exact up to one wei per loan (user debts round up, the total rounds down).
 """
 from ethereum.ercs import IERC20
 from ethereum.ercs import IERC20Detailed
@@ -39,6 +46,11 @@ interface IAMM:
 interface IStablecoin:
     def mint(receiver: address, amount: uint256): nonpayable
     def burn_from(owner: address, amount: uint256): nonpayable
+
+
+interface IAuction:
+    def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256: nonpayable
+    def total_tab() -> uint256: view
 
 
 event Borrow:
@@ -76,6 +88,32 @@ event SetDiscounts:
 event SetAmmFee:
     fee: uint256
 
+event SetAuction:
+    auction: indexed(address)
+
+event SetLiquidationParams:
+    penalty_tier1: uint256
+    penalty_tier2: uint256
+    target_health: uint256
+    min_debt: uint256
+    tip: uint256
+    chip: uint256
+    max_in_auction: uint256
+
+event Liquidate:
+    user: indexed(address)
+    keeper: indexed(address)
+    tier: uint256
+    debt_repaid_from_bands: uint256
+    debt_to_auction: uint256
+    tab: uint256
+    lot: uint256
+    auction_id: uint256
+
+event Reserves:
+    reserves: uint256
+    bad_debt: uint256
+
 struct Loan:  # stored in one slot: initial_debt (112 bits) | rate_mul (112) | ld in 1e-9 (32)
     initial_debt: uint256
     rate_mul: uint256
@@ -101,6 +139,19 @@ LOG_A_RATIO: immutable(int256)  # ln(A/(A-1)), WAD: the same grid as the AMM's
 BAND_RATIO: immutable(uint256)  # (A-1)/A, WAD
 
 debt_ceiling: public(uint256)
+
+# liquidation
+auction: public(IAuction)
+penalty_tier1: public(uint256)
+penalty_tier2: public(uint256)
+target_health: public(uint256)
+min_debt: public(uint256)  # smallest loan; also the dust below which a remainder is liquidated whole
+tip: public(uint256)  # flat keeper reward (stablecoin)
+chip: public(uint256)  # keeper reward per unit of tab (WAD)
+max_in_auction: public(uint256)  # cap on the total tab of live auctions
+_reserves: uint256  # penalties and interest booked, less keeper rewards and shortfalls
+bad_debt: public(uint256)  # shortfall the reserves could not absorb
+
 # Hot state is packed so that a loan action touches few slots (see the structs above).
 _config: uint256
 _loans: HashMap[address, uint256]
@@ -164,14 +215,14 @@ def _load_loan(user: address) -> Loan:
 
 @internal
 def _store_loan(user: address, loan: Loan):
-    assert loan.initial_debt <= MASK112 and loan.rate_mul <= MASK112, "Controller: debt overflow"
+    assert loan.initial_debt <= MASK112 and loan.rate_mul <= MASK112, "debt overflow"
     ld: uint256 = (loan.liquidation_discount + LD_UNIT - 1) // LD_UNIT  # rounds up: against the borrower
     self._loans[user] = loan.initial_debt | (loan.rate_mul << 112) | (ld << 224)
 
 
 @internal
 def _store_total(initial: uint256, rate_mul: uint256):
-    assert initial <= MASK128 and rate_mul <= MASK128, "Controller: debt overflow"
+    assert initial <= MASK128 and rate_mul <= MASK128, "debt overflow"
     self._total_debt = initial | (rate_mul << 128)
 
 
@@ -225,9 +276,9 @@ def n_loans() -> uint256:
 
 @internal
 def _set_discounts(loan_discount: uint256, liquidation_discount: uint256):
-    assert liquidation_discount >= c.MIN_LIQUIDATION_DISCOUNT, "Controller: liquidation discount too low"
-    assert loan_discount > liquidation_discount, "Controller: loan discount must exceed liquidation discount"
-    assert loan_discount <= c.MAX_LOAN_DISCOUNT, "Controller: loan discount too high"
+    assert liquidation_discount >= c.MIN_LIQUIDATION_DISCOUNT, "liquidation discount too low"
+    assert loan_discount > liquidation_discount, "loan discount must exceed liquidation discount"
+    assert loan_discount <= c.MAX_LOAN_DISCOUNT, "loan discount too high"
     cfg: Config = self._load_config()
     cfg.loan_discount = loan_discount
     cfg.liquidation_discount = liquidation_discount
@@ -263,7 +314,7 @@ def set_rate(rate: uint256):
             so far is compounded first. Admin only.
     """
     admin_role._check_admin()
-    assert rate <= c.MAX_RATE, "Controller: rate too high"
+    assert rate <= c.MAX_RATE, "rate too high"
     cfg: Config = self._load_config()
     cfg.rate = rate
     self._store_config(cfg)
@@ -279,6 +330,51 @@ def set_amm_fee(fee: uint256):
     admin_role._check_admin()
     extcall AMM.set_fee(fee)
     log SetAmmFee(fee=fee)
+
+
+@external
+def set_auction(auction: IAuction):
+    """
+    @notice Set the auction house that liquidations sell through. Once; admin only.
+    """
+    admin_role._check_admin()
+    assert self.auction.address == empty(address), "auction already set"
+    assert auction.address != empty(address), "zero auction"
+    self.auction = auction
+    log SetAuction(auction=auction.address)
+
+
+@external
+def set_liquidation_params(
+    penalty_tier1: uint256,
+    penalty_tier2: uint256,
+    target_health: uint256,
+    min_debt: uint256,
+    tip: uint256,
+    chip: uint256,
+    max_in_auction: uint256,
+):
+    """
+    @notice Liquidation parameters (WAD where fractional). Bounds: 0 < penalty_tier1 <
+            liquidation_discount, penalty_tier1 < penalty_tier2 <= 30%, 0 < target_health
+            <= 50%, and the keeper reward on a minimum-size liquidation,
+            tip + chip * min_debt, stays below its tier-1 penalty. Admin only.
+    """
+    admin_role._check_admin()
+    assert penalty_tier1 > 0 and penalty_tier1 < self._load_config().liquidation_discount, "tier-1 penalty out of range"
+    assert penalty_tier2 > penalty_tier1 and penalty_tier2 <= 3 * c.WAD // 10, "tier-2 penalty out of range"
+    assert target_health > 0 and target_health <= c.WAD // 2, "target health out of range"
+    assert min_debt > 0 and min_debt <= 10**9 * c.WAD, "min debt out of range"
+    assert chip <= c.WAD // 10, "chip out of range"
+    assert tip + chip * min_debt // c.WAD < penalty_tier1 * min_debt // c.WAD, "keeper reward above the penalty of a minimum-size position"
+    self.penalty_tier1 = penalty_tier1
+    self.penalty_tier2 = penalty_tier2
+    self.target_health = target_health
+    self.min_debt = min_debt
+    self.tip = tip
+    self.chip = chip
+    self.max_in_auction = max_in_auction
+    log SetLiquidationParams(penalty_tier1=penalty_tier1, penalty_tier2=penalty_tier2, target_health=target_health, min_debt=min_debt, tip=tip, chip=chip, max_in_auction=max_in_auction)
 
 
 # ---------------------------------------------------------------- debt bookkeeping
@@ -307,7 +403,10 @@ def _total(rate_mul: uint256) -> uint256:
 
 @internal
 def _change_total(rate_mul: uint256, increase: uint256, decrease: uint256):
-    total: uint256 = self._total(rate_mul) + increase
+    before: uint256 = self._total(rate_mul)
+    # interest accrued since the last write is protocol revenue
+    self._reserves += before - (self._total_debt & MASK128)
+    total: uint256 = before + increase
     total -= min(total, decrease)  # user debts round up, so this may touch zero
     self._store_total(total, rate_mul)
 
@@ -315,7 +414,7 @@ def _change_total(rate_mul: uint256, increase: uint256, decrease: uint256):
 @internal
 @view
 def _check_ceiling(rate_mul: uint256, increase: uint256):
-    assert self._total(rate_mul) + increase <= self.debt_ceiling, "Controller: debt ceiling exceeded"
+    assert self._total(rate_mul) + increase <= self.debt_ceiling, "debt ceiling exceeded"
 
 
 # ---------------------------------------------------------------- band placement
@@ -376,12 +475,12 @@ def _calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256, loan_disc
     Top band n1 for a loan: the lowest-priced band from which the discounted value of the
     collateral still covers the debt. Reverts if even the highest allowed band does not.
     """
-    assert debt > 0, "Controller: zero debt"
+    assert debt > 0, "zero debt"
     base_price: uint256 = staticcall AMM.get_base_price()
     p_o: uint256 = staticcall AMM.price_oracle()
     coef: uint256 = self._value_coefficient(collateral, N, loan_discount)
     n_top: int256 = self._top_allowed_band(base_price, p_o)
-    assert coef * self._p_up(base_price, n_top) // c.WAD >= debt, "Controller: debt too high for collateral"
+    assert coef * self._p_up(base_price, n_top) // c.WAD >= debt, "debt too high for collateral"
     ratio: uint256 = coef * base_price // debt  # WAD; >= p_up(n_top) * WAD / base > 0
     n1: int256 = wad_math._ln(ratio) // LOG_A_RATIO
     # correct the log's rounding with exact comparisons
@@ -405,7 +504,7 @@ def calculate_debt_n1(collateral: uint256, debt: uint256, N: uint256) -> int256:
     """
     @notice Top band a loan of `debt` against `collateral` over N bands would start at now.
     """
-    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
+    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "N out of range"
     return self._calculate_debt_n1(collateral, debt, N, self._load_config().loan_discount)
 
 
@@ -416,7 +515,7 @@ def max_borrowable(collateral: uint256, N: uint256) -> uint256:
     @notice Most stablecoin a new loan with `collateral` over N bands may borrow now,
             capped by the debt ceiling.
     """
-    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
+    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "N out of range"
     base_price: uint256 = staticcall AMM.get_base_price()
     p_o: uint256 = staticcall AMM.price_oracle()
     n_top: int256 = self._top_allowed_band(base_price, p_o)
@@ -498,7 +597,7 @@ def health(user: address, full: bool = False) -> int256:
             liquidation. Negative means liquidatable.
     """
     debt: uint256 = self._debt(user, staticcall AMM.get_rate_mul())
-    assert debt > 0, "Controller: no loan"
+    assert debt > 0, "no loan"
     return self._health(user, debt, full)
 
 
@@ -527,10 +626,11 @@ def create_loan(collateral: uint256, debt: uint256, N: uint256):
     """
     @notice Lock `collateral` (token units) over N bands (4..50) and borrow `debt` stablecoin.
     """
-    assert collateral > 0, "Controller: zero collateral"
-    assert debt > 0, "Controller: zero debt"
-    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "Controller: N out of range"
-    assert self._loans[msg.sender] == 0, "Controller: loan exists"
+    assert collateral > 0, "zero collateral"
+    assert debt > 0, "zero debt"
+    assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "N out of range"
+    assert self._loans[msg.sender] == 0, "loan exists"
+    assert debt >= self.min_debt, "debt below minimum"
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     self._check_ceiling(rate_mul, debt)
@@ -540,7 +640,7 @@ def create_loan(collateral: uint256, debt: uint256, N: uint256):
     cfg.n_loans += 1
     self._store_config(cfg)
     self._change_total(rate_mul, debt, 0)
-    assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "Controller: collateral transfer failed"
+    assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "collateral transfer failed"
     extcall STABLECOIN.mint(msg.sender, debt)
     log Borrow(user=msg.sender, collateral_increase=collateral, loan_increase=debt)
 
@@ -551,7 +651,7 @@ def _rebalance(user: address, collateral_in: uint256, collateral_out: uint256, d
     Withdraw `user`'s position, change collateral and debt, and deposit it into bands that
     fit. Only outside soft liquidation. Returns the new debt.
     """
-    assert self._loans[user] != 0, "Controller: no loan"
+    assert self._loans[user] != 0, "no loan"
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(user, rate_mul) + debt_increase
@@ -559,8 +659,8 @@ def _rebalance(user: address, collateral_in: uint256, collateral_out: uint256, d
         self._check_ceiling(rate_mul, debt_increase)
     ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
     xy: uint256[2] = extcall AMM.withdraw(user, c.WAD)
-    assert xy[0] == 0, "Controller: position in soft liquidation"
-    assert xy[1] + collateral_in > collateral_out, "Controller: not enough collateral"
+    assert xy[0] == 0, "position in soft liquidation"
+    assert xy[1] + collateral_in > collateral_out, "not enough collateral"
     collateral: uint256 = xy[1] + collateral_in - collateral_out
     self._place(user, collateral, debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)
     self._change_total(rate_mul, debt_increase, 0)
@@ -574,9 +674,9 @@ def add_collateral(collateral: uint256, _for: address = msg.sender):
     @notice Add `collateral` (token units, paid by the caller) to `_for`'s loan; the
             position moves to safer bands. Not while in soft liquidation.
     """
-    assert collateral > 0, "Controller: zero collateral"
+    assert collateral > 0, "zero collateral"
     self._rebalance(_for, collateral, 0, 0)
-    assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "Controller: collateral transfer failed"
+    assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "collateral transfer failed"
     log Borrow(user=_for, collateral_increase=collateral, loan_increase=0)
 
 
@@ -587,9 +687,9 @@ def remove_collateral(collateral: uint256):
     @notice Take `collateral` (token units) out of the caller's loan; reverts if what is
             left would not cover the debt. Not while in soft liquidation.
     """
-    assert collateral > 0, "Controller: zero collateral"
+    assert collateral > 0, "zero collateral"
     self._rebalance(msg.sender, 0, collateral, 0)
-    assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, msg.sender, collateral, default_return_value=True), "Controller: collateral transfer failed"
+    assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, msg.sender, collateral, default_return_value=True), "collateral transfer failed"
     log RemoveCollateral(user=msg.sender, collateral_decrease=collateral)
 
 
@@ -600,10 +700,10 @@ def borrow_more(collateral: uint256, debt: uint256):
     @notice Add `collateral` (may be 0) and borrow `debt` more (> 0) on the caller's loan.
             Not while in soft liquidation.
     """
-    assert debt > 0, "Controller: zero debt"
+    assert debt > 0, "zero debt"
     self._rebalance(msg.sender, collateral, 0, debt)
     if collateral > 0:
-        assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "Controller: collateral transfer failed"
+        assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "collateral transfer failed"
     extcall STABLECOIN.mint(msg.sender, debt)
     log Borrow(user=msg.sender, collateral_increase=collateral, loan_increase=debt)
 
@@ -633,8 +733,8 @@ def repay(amount: uint256, _for: address = msg.sender):
             all collateral plus any stablecoin left. A partial repay outside soft
             liquidation moves the position to safer bands; inside, it only lowers the debt.
     """
-    assert amount > 0, "Controller: zero amount"
-    assert self._loans[_for] != 0, "Controller: no loan"
+    assert amount > 0, "zero amount"
+    assert self._loans[_for] != 0, "no loan"
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(_for, rate_mul)
@@ -646,16 +746,17 @@ def repay(amount: uint256, _for: address = msg.sender):
         if debt > from_bands:
             extcall STABLECOIN.burn_from(msg.sender, debt - from_bands)
         if xy[0] > from_bands:
-            assert extcall IERC20(STABLECOIN.address).transferFrom(AMM.address, _for, xy[0] - from_bands, default_return_value=True), "Controller: stablecoin transfer failed"
+            assert extcall IERC20(STABLECOIN.address).transferFrom(AMM.address, _for, xy[0] - from_bands, default_return_value=True), "stablecoin transfer failed"
         if xy[1] > 0:
-            assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, _for, xy[1], default_return_value=True), "Controller: collateral transfer failed"
+            assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, _for, xy[1], default_return_value=True), "collateral transfer failed"
         self._remove_loan(_for, cfg)
         self._change_total(rate_mul, 0, debt)
         self._log_state(_for, 0, 0, 0, 0)
         log Repay(user=_for, collateral_decrease=xy[1], loan_decrease=debt)
         return
-    extcall STABLECOIN.burn_from(msg.sender, amount)
     new_debt: uint256 = debt - amount
+    assert new_debt >= self.min_debt, "debt below minimum"
+    extcall STABLECOIN.burn_from(msg.sender, amount)
     ns: int256[2] = staticcall AMM.read_user_tick_numbers(_for)
     if ns[0] > staticcall AMM.active_band():
         xy: uint256[2] = extcall AMM.withdraw(_for, c.WAD)
@@ -667,3 +768,197 @@ def repay(amount: uint256, _for: address = msg.sender):
         self._log_state(_for, xy[1], new_debt, ns[0], ns[1])
     self._change_total(rate_mul, 0, amount)
     log Repay(user=_for, collateral_decrease=0, loan_decrease=amount)
+
+
+# ---------------------------------------------------------------- liquidation
+
+@internal
+def _charge_reserves(amount: uint256):
+    """
+    Take `amount` from reserves; what they cannot cover is booked as bad debt.
+    """
+    r: uint256 = self._reserves
+    if r >= amount:
+        self._reserves = r - amount
+    else:
+        self._reserves = 0
+        self.bad_debt += amount - r
+    log Reserves(reserves=self._reserves, bad_debt=self.bad_debt)
+
+
+@internal
+def _pay_keeper(keeper: address, tab: uint256):
+    reward: uint256 = self.tip + tab * self.chip // c.WAD  # rounds down: the protocol pays less
+    if reward > 0:
+        self._charge_reserves(reward)
+        extcall STABLECOIN.mint(keeper, reward)
+
+
+@external
+@view
+def reserves() -> uint256:
+    """
+    @notice Stablecoin the protocol has earned and not spent: penalties and interest
+            (including interest accrued since the last action), less keeper rewards and
+            shortfalls.
+    """
+    pending: uint256 = self._total(staticcall AMM.get_rate_mul()) - (self._total_debt & MASK128)
+    return self._reserves + pending
+
+
+@external
+def book_shortfall(amount: uint256):
+    """
+    @notice An auction ran out of collateral with `amount` of its tab unpaid: reserves
+            absorb it first, the rest becomes bad debt. Auction only.
+    """
+    assert msg.sender == self.auction.address, "only auction"
+    self._charge_reserves(amount)
+
+
+@external
+def pay_incentive(keeper: address, tab: uint256):
+    """
+    @notice Reward `keeper` (tip + chip * tab, minted from reserves) for re-pricing an
+            auction. Auction only.
+    """
+    assert msg.sender == self.auction.address, "only auction"
+    self._pay_keeper(keeper, tab)
+
+
+@internal
+@view
+def _tier1_fraction(debt: uint256, x_down: uint256, x: uint256, y18: uint256, ld: uint256, p_o: uint256) -> uint256:
+    """
+    Share of the position (WAD) a tier-1 liquidation takes, or 0 if tier 1 does not apply.
+    Taking fraction f moves f * (x + y * v) of debt out, v = p_o * (1 - ld) / (1 + p1);
+    the rest keeps (1 - f) of x_down, so health returns to target when
+    f >= (debt - K) / (V - K), K = x_down * (1 - ld) / (1 + target_health).
+    """
+    v: uint256 = p_o * (c.WAD - ld) // (c.WAD + self.penalty_tier1)  # rounds down
+    value: uint256 = x + y18 * v // c.WAD  # rounds down
+    k: uint256 = x_down * (c.WAD - ld) // (c.WAD + self.target_health)  # rounds down
+    if value <= debt or k >= debt:
+        return 0  # not solvent after the penalty (or already healthy enough)
+    # rounds up, plus a 1e-9 margin for the shares' rounding
+    f: uint256 = ((debt - k) * c.WAD + value - k - 1) // (value - k) + c.WAD // 10**9
+    if f >= c.WAD or debt - min(debt, f * value // c.WAD) < self.min_debt:
+        return 0  # the remainder would be dust: tier 2
+    return f
+
+
+@internal
+@view
+def _capped_fraction(frac: uint256, tab: uint256) -> uint256:
+    """
+    Cut `frac` so the new tab fits under max_in_auction; reverts if nothing fits.
+    """
+    live: uint256 = staticcall self.auction.total_tab()
+    cap: uint256 = self.max_in_auction
+    assert live < cap, "auction capacity full"
+    if tab <= cap - live:
+        return frac
+    cut: uint256 = frac * (cap - live) // tab  # rounds down: stays under the cap
+    assert cut > 0, "auction capacity full"
+    return cut
+
+
+@external
+@nonreentrant
+def liquidate(user: address) -> uint256:
+    """
+    @notice Liquidate `user`, whose health (full) is below zero; anyone may call and earns
+            tip + chip * tab. Tier 1 takes only the share of the position that brings the
+            rest back to target_health; tier 2 takes all of it. The position's stablecoin
+            repays debt first; its collateral goes to a Dutch auction.
+    @return The auction id, or 0 if no auction was needed.
+    """
+    assert self.auction.address != empty(address), "no auction house"
+    assert self._loans[user] != 0, "no loan"
+    cfg: Config = self._load_config()
+    rate_mul: uint256 = self._save_rate(cfg)
+    debt: uint256 = self._debt(user, rate_mul)
+    assert self._health(user, debt, True) < 0, "not liquidatable"
+    loan: Loan = self._load_loan(user)
+    xy: uint256[2] = staticcall AMM.get_sum_xy(user)
+    p_o: uint256 = staticcall AMM.price_oracle()
+
+    frac: uint256 = self._tier1_fraction(debt, staticcall AMM.get_x_down(user), xy[0], xy[1] * COLLATERAL_PRECISION, loan.liquidation_discount, p_o)
+    tier: uint256 = 1
+    tab_estimate: uint256 = 0
+    if frac == 0:
+        tier = 2
+        frac = c.WAD
+        tab_estimate = (debt - min(debt, xy[0])) * (c.WAD + self.penalty_tier2) // c.WAD
+    else:
+        tab_estimate = frac * xy[1] * COLLATERAL_PRECISION // c.WAD * p_o // c.WAD
+    frac = self._capped_fraction(frac, tab_estimate)
+
+    out: uint256[2] = extcall AMM.withdraw(user, frac)
+    debt_part: uint256 = debt
+    if frac < c.WAD:
+        debt_part = debt * frac // c.WAD  # rounds down: the user keeps the rest
+    repaid: uint256 = min(out[0], debt_part)
+    to_auction: uint256 = 0
+    penalty: uint256 = 0
+    if tier == 1:
+        v: uint256 = p_o * (c.WAD - loan.liquidation_discount) // (c.WAD + self.penalty_tier1)
+        to_auction = min(out[1] * COLLATERAL_PRECISION * v // c.WAD, debt - repaid)  # rounds down
+        penalty = to_auction * self.penalty_tier1 // c.WAD  # rounds down
+    else:
+        to_auction = debt_part - repaid
+        penalty = to_auction * self.penalty_tier2 // c.WAD  # rounds down
+    if out[1] == 0:
+        penalty = 0
+    tab: uint256 = to_auction + penalty
+
+    if repaid > 0:
+        extcall STABLECOIN.burn_from(AMM.address, repaid)
+    if out[0] > repaid:
+        assert extcall IERC20(STABLECOIN.address).transferFrom(AMM.address, user, out[0] - repaid, default_return_value=True), "stablecoin transfer failed"
+
+    moved: uint256 = repaid + to_auction
+    remaining: uint256 = debt - moved
+    if frac == c.WAD:
+        self._remove_loan(user, cfg)
+        remaining = 0
+        moved = debt
+        self._log_state(user, 0, 0, 0, 0)
+    else:
+        self._store_loan(user, Loan(initial_debt=remaining, rate_mul=rate_mul, liquidation_discount=loan.liquidation_discount))
+        ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
+        self._log_state(user, xy[1] - out[1], remaining, ns[0], ns[1])
+    self._change_total(rate_mul, 0, moved)
+    self._reserves += penalty
+
+    id: uint256 = 0
+    if to_auction > 0 and out[1] > 0:
+        assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, self.auction.address, out[1], default_return_value=True), "collateral transfer failed"
+        id = extcall self.auction.kick(user, out[1], tab, msg.sender)
+        self._pay_keeper(msg.sender, tab)
+    else:
+        if out[1] > 0:
+            assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, user, out[1], default_return_value=True), "collateral transfer failed"
+        if to_auction > 0:
+            self._charge_reserves(to_auction)  # no collateral left to sell: a shortfall now
+    log Liquidate(user=user, keeper=msg.sender, tier=tier, debt_repaid_from_bands=repaid, debt_to_auction=to_auction, tab=tab, lot=out[1], auction_id=id)
+    return id
+
+
+@external
+@view
+def users_to_liquidate(offset: uint256 = 0, limit: uint256 = 50) -> DynArray[address, 50]:
+    """
+    @notice Loans among loans[offset : offset + limit] (limit <= 50) whose health (full)
+            is below zero.
+    """
+    out: DynArray[address, 50] = []
+    n: uint256 = self._load_config().n_loans
+    rate_mul: uint256 = staticcall AMM.get_rate_mul()
+    for k: uint256 in range(50):
+        if k >= limit or offset + k >= n:
+            break
+        user: address = self.loans[offset + k]
+        if self._health(user, self._debt(user, rate_mul), True) < 0:
+            out.append(user)
+    return out

@@ -65,3 +65,11 @@ def burn_from(owner: address, amount: uint256):
     assert msg.sender == self.minter, "Stablecoin: only minter"
     erc20._spend_allowance(owner, msg.sender, amount)
     erc20._burn(owner, amount)
+
+
+@external
+def burn(amount: uint256):
+    """
+    @notice Destroy `amount` of the caller's own coins (the auction burns its proceeds).
+    """
+    erc20._burn(msg.sender, amount)

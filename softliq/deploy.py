@@ -45,7 +45,7 @@ class Market:
     price_source: Any = None
     """What the AMM reads: the EmaOracle if params.ema_time, else `oracle` itself."""
     auction: Any = None
-    """The gradual-liquidation auction: not part of this stage."""
+    """The auction house of gradual liquidations."""
 
     def addresses(self) -> dict[str, str]:
         """Contract addresses by role."""
@@ -56,6 +56,7 @@ class Market:
             "price_source": self.price_source,
             "amm": self.amm,
             "controller": self.controller,
+            "auction": self.auction,
         }
         return {k: str(v.address) for k, v in named.items() if v is not None}
 
@@ -91,9 +92,37 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         p.debt_ceiling,
         admin,
     )
+    auction = backend.deploy(
+        "Auction",
+        backend.address(stablecoin),
+        backend.address(collateral),
+        backend.address(source),
+        admin,
+        p.auction_curve,
+        p.auction_curve_a,
+        p.auction_curve_b,
+        p.auction_buf,
+        p.auction_tail,
+        p.auction_cusp,
+        p.auction_chost,
+    )
     backend.transact(amm, "set_admin", backend.address(controller))
     backend.transact(stablecoin, "set_minter", backend.address(controller))
-    market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source)
+    backend.transact_as(admin, auction, "set_controller", backend.address(controller))
+    backend.transact_as(admin, controller, "set_auction", backend.address(auction))
+    backend.transact_as(
+        admin,
+        controller,
+        "set_liquidation_params",
+        p.penalty_tier1,
+        p.penalty_tier2,
+        p.target_health,
+        p.min_debt,
+        p.tip,
+        p.chip,
+        p.max_in_auction,
+    )
+    market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source, auction)
     if p.rate:
         backend.transact_as(admin, controller, "set_rate", p.rate)
     return market

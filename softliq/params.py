@@ -39,6 +39,35 @@ class MarketParams:
     """Most stablecoin the market may have outstanding."""
     rate: int = 0
     """Borrow rate per second (WAD); 634195839 is about 2% APY."""
+    penalty_tier1: int = 2 * 10**16
+    """Liquidation penalty when only part of a position is sold (tier 1), below the
+    liquidation discount."""
+    penalty_tier2: int = 5 * 10**16
+    """Liquidation penalty when the whole position is sold (tier 2)."""
+    target_health: int = 5 * 10**16
+    """Health a tier-1 liquidation restores the rest of the position to."""
+    min_debt: int = 100 * WAD
+    """Smallest loan; a liquidation that would leave less is taken whole."""
+    tip: int = WAD
+    """Flat keeper reward per liquidation or re-pricing (stablecoin)."""
+    chip: int = 10**15
+    """Keeper reward per unit of tab (0.1%)."""
+    max_in_auction: int = 10**7 * WAD
+    """Cap on the total tab of live auctions: selling is spread over time."""
+    auction_curve: int = 1
+    """Price curve: 0 linear, 1 stairstep-exponential, 2 exponential."""
+    auction_curve_a: int = 99 * 10**16
+    """Curve parameter a: linear tau (s), or the cut per step/second (WAD)."""
+    auction_curve_b: int = 90
+    """Curve parameter b: the stairstep's step (s)."""
+    auction_buf: int = 11 * 10**17
+    """Auctions start at the oracle price times buf."""
+    auction_tail: int = 3 * 3600
+    """Seconds after which an auction must be re-priced."""
+    auction_cusp: int = 6 * 10**17
+    """Price / top below which an auction must be re-priced."""
+    auction_chost: int = 100 * WAD
+    """Dust floor: a partial take may not leave a tab below this."""
     ema_time: int = 0
     """If non-zero, the AMM reads an EmaOracle with this time constant (seconds)
     over the settable oracle; 0 means the AMM reads the settable oracle directly."""

@@ -1,0 +1,391 @@
+# pragma version 0.4.3
+"""
+@title Auction
+@notice Gradual Dutch auctions of collateral that soft liquidation did not cover.
+        The Controller starts one per liquidation (`kick`); the price starts at
+        `top = oracle * buf` and decays along a price curve; keepers buy partial lots
+        with `take`; a stale auction is re-priced with `redo`. When the tab is covered
+        the leftover collateral goes back to the borrower; when the lot runs out first
+        the remaining tab is booked as a shortfall at the Controller (reserves first,
+        then bad debt).
+@dev Glossary (MakerDAO Liquidations 2.0 names)
+     lot    collateral left to sell (token units)
+     tab    stablecoin left to raise (debt + penalty)
+     top    starting price (WAD, stablecoin per collateral unit)
+     tic    start time of the current price curve
+     buf    top = oracle price * buf
+     tail   seconds after which an auction needs a redo
+     cusp   price / top below which an auction needs a redo
+     chost  dust floor: a partial take may not leave a tab below it
+     stopped breaker: 0 none, 1 no new auctions, 2 also no redo, 3 also no take
+"""
+from ethereum.ercs import IERC20
+from ethereum.ercs import IERC20Detailed
+from .interfaces import IPriceOracle
+from .modules import constants as c
+from .modules import admin_role
+from .modules import price_curves
+
+initializes: admin_role
+exports: (admin_role.admin, admin_role.set_admin)
+
+
+interface IController:
+    def book_shortfall(amount: uint256): nonpayable
+    def pay_incentive(keeper: address, tab: uint256): nonpayable
+
+
+interface IStablecoin:
+    def burn(amount: uint256): nonpayable
+
+
+interface ITakeCallback:
+    def on_take(sender: address, owe: uint256, lot: uint256, data: Bytes[1024]): nonpayable
+
+
+event Kick:
+    id: indexed(uint256)
+    user: indexed(address)
+    top: uint256
+    tab: uint256
+    lot: uint256
+    keeper: address
+
+event Take:
+    id: indexed(uint256)
+    keeper: indexed(address)
+    price: uint256
+    owe: uint256
+    amount: uint256
+    tab_left: uint256
+    lot_left: uint256
+
+event Redo:
+    id: indexed(uint256)
+    top: uint256
+    tab: uint256
+    lot: uint256
+    keeper: address
+
+event Settle:
+    id: indexed(uint256)
+    user: indexed(address)
+    collateral_returned: uint256
+    shortfall: uint256
+
+event SetCurve:
+    kind: uint256
+    a: uint256
+    b: uint256
+
+event SetParams:
+    buf: uint256
+    tail: uint256
+    cusp: uint256
+    chost: uint256
+
+event SetStopped:
+    level: uint256
+
+event SetController:
+    controller: indexed(address)
+
+struct Sale:
+    user: address
+    lot: uint256
+    tab: uint256
+    top: uint256
+    tic: uint256
+
+MAX_ACTIVE: constant(uint256) = 1000
+MAX_CALLBACK_DATA: constant(uint256) = 1024
+
+STABLECOIN: public(immutable(IStablecoin))
+COLLATERAL_TOKEN: public(immutable(IERC20))
+COLLATERAL_PRECISION: immutable(uint256)
+ORACLE: public(immutable(IPriceOracle))
+
+controller: public(address)
+sales: public(HashMap[uint256, Sale])
+kicks: public(uint256)
+total_tab: public(uint256)
+_active: DynArray[uint256, MAX_ACTIVE]
+_active_ix: HashMap[uint256, uint256]  # id -> index in _active
+
+curve_kind: public(uint256)
+curve_a: public(uint256)
+curve_b: public(uint256)
+buf: public(uint256)
+tail: public(uint256)
+cusp: public(uint256)
+chost: public(uint256)
+stopped: public(uint256)
+
+
+@deploy
+def __init__(
+    stablecoin: IStablecoin,
+    collateral_token: IERC20,
+    oracle: IPriceOracle,
+    admin: address,
+    curve_kind: uint256,
+    curve_a: uint256,
+    curve_b: uint256,
+    buf: uint256,
+    tail: uint256,
+    cusp: uint256,
+    chost: uint256,
+):
+    """
+    @notice Create the auction house of one market. The Controller is set once by the
+            admin (`set_controller`) after it is deployed.
+    @param curve_kind price_curves.LINEAR, STAIRSTEP or EXPONENTIAL, with parameters a, b
+    @param buf starting price over the oracle (WAD, 1..2)
+    @param tail seconds before a redo is due (60 .. 7 days)
+    @param cusp price/top below which a redo is due (WAD, 1% .. 99%)
+    @param chost dust floor of a tab (stablecoin)
+    """
+    admin_role.__init__(admin)
+    STABLECOIN = stablecoin
+    COLLATERAL_TOKEN = collateral_token
+    ORACLE = oracle
+    decimals: uint8 = staticcall IERC20Detailed(collateral_token.address).decimals()
+    COLLATERAL_PRECISION = 10 ** convert(18 - decimals, uint256)
+    self._set_curve(curve_kind, curve_a, curve_b)
+    self._set_params(buf, tail, cusp, chost)
+
+
+# ---------------------------------------------------------------- admin
+
+@internal
+def _set_curve(kind: uint256, a: uint256, b: uint256):
+    price_curves._check_params(kind, a, b)
+    self.curve_kind = kind
+    self.curve_a = a
+    self.curve_b = b
+    log SetCurve(kind=kind, a=a, b=b)
+
+
+@internal
+def _set_params(buf: uint256, tail: uint256, cusp: uint256, chost: uint256):
+    assert buf >= c.WAD and buf <= 2 * c.WAD, "Auction: buf out of range"
+    assert tail >= 60 and tail <= 7 * 86400, "Auction: tail out of range"
+    assert cusp >= c.WAD // 100 and cusp <= 99 * c.WAD // 100, "Auction: cusp out of range"
+    assert chost <= 10**9 * c.WAD, "Auction: chost out of range"
+    self.buf = buf
+    self.tail = tail
+    self.cusp = cusp
+    self.chost = chost
+    log SetParams(buf=buf, tail=tail, cusp=cusp, chost=chost)
+
+
+@external
+def set_controller(controller: address):
+    """
+    @notice Set the Controller, the only contract that may start auctions. Once; admin only.
+    """
+    admin_role._check_admin()
+    assert self.controller == empty(address), "Auction: controller already set"
+    assert controller != empty(address), "Auction: zero controller"
+    self.controller = controller
+    log SetController(controller=controller)
+
+
+@external
+def set_curve(kind: uint256, a: uint256, b: uint256):
+    """
+    @notice Choose the price curve for auctions started or re-priced from now on. Admin only.
+    """
+    admin_role._check_admin()
+    self._set_curve(kind, a, b)
+
+
+@external
+def set_params(buf: uint256, tail: uint256, cusp: uint256, chost: uint256):
+    """
+    @notice Set buf, tail, cusp and the dust floor (bounds in the constructor). Admin only.
+    """
+    admin_role._check_admin()
+    self._set_params(buf, tail, cusp, chost)
+
+
+@external
+def set_stopped(level: uint256):
+    """
+    @notice Breaker: 0 none, 1 no new auctions, 2 also no redo, 3 also no take. Admin only.
+    """
+    admin_role._check_admin()
+    assert level <= 3, "Auction: breaker level out of range"
+    self.stopped = level
+    log SetStopped(level=level)
+
+
+# ---------------------------------------------------------------- pricing
+
+@internal
+@view
+def _price(sale: Sale) -> uint256:
+    return price_curves._price(self.curve_kind, sale.top, self.curve_a, self.curve_b, block.timestamp - sale.tic)
+
+
+@internal
+@view
+def _needs_redo(sale: Sale, price: uint256) -> bool:
+    # price/top < cusp, compared without division
+    return block.timestamp - sale.tic > self.tail or price * c.WAD < self.cusp * sale.top
+
+
+@internal
+@view
+def _oracle_top() -> uint256:
+    p: uint256 = staticcall ORACLE.price()
+    assert p > 0, "Auction: oracle price is zero"
+    return p * self.buf // c.WAD  # rounds down: the curve is anchored at the oracle
+
+
+@external
+@view
+def status(id: uint256) -> (bool, uint256, uint256, uint256):
+    """
+    @notice (needs_redo, price now, lot, tab) of auction `id`; zeros if it is not live.
+    """
+    sale: Sale = self.sales[id]
+    if sale.user == empty(address):
+        return False, 0, 0, 0
+    price: uint256 = self._price(sale)
+    return self._needs_redo(sale, price), price, sale.lot, sale.tab
+
+
+@external
+@view
+def active_ids() -> DynArray[uint256, MAX_ACTIVE]:
+    """
+    @notice Ids of the live auctions.
+    """
+    return self._active
+
+
+@external
+@view
+def count() -> uint256:
+    """
+    @notice Number of live auctions.
+    """
+    return len(self._active)
+
+
+# ---------------------------------------------------------------- life cycle
+
+@internal
+def _remove(id: uint256):
+    ix: uint256 = self._active_ix[id]
+    last: uint256 = self._active.pop()
+    if last != id:
+        self._active[ix] = last
+        self._active_ix[last] = ix
+    self._active_ix[id] = 0
+    self.sales[id] = empty(Sale)
+
+
+@external
+@nonreentrant
+def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
+    """
+    @notice Start an auction of `lot` collateral (already sent here) to raise `tab`
+            stablecoin for `user`'s liquidation. Controller only.
+    @return The auction id.
+    """
+    assert msg.sender == self.controller, "Auction: only controller"
+    assert self.stopped < 1, "Auction: liquidations stopped"
+    assert lot > 0 and tab > 0, "Auction: zero lot or tab"
+    assert len(self._active) < MAX_ACTIVE, "Auction: too many live auctions"
+    id: uint256 = self.kicks + 1
+    self.kicks = id
+    top: uint256 = self._oracle_top()
+    self.sales[id] = Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp)
+    self._active_ix[id] = len(self._active)
+    self._active.append(id)
+    self.total_tab += tab
+    log Kick(id=id, user=user, top=top, tab=tab, lot=lot, keeper=keeper)
+    return id
+
+
+@external
+@nonreentrant
+def redo(id: uint256, keeper: address = msg.sender):
+    """
+    @notice Re-price a stale auction from the oracle (after `tail` seconds or once the
+            price fell below cusp * top). `keeper` earns the incentive if the tab is
+            above the dust floor.
+    """
+    assert self.stopped < 2, "Auction: redo stopped"
+    sale: Sale = self.sales[id]
+    assert sale.user != empty(address), "Auction: not running"
+    assert self._needs_redo(sale, self._price(sale)), "Auction: redo not due"
+    sale.top = self._oracle_top()
+    sale.tic = block.timestamp
+    self.sales[id] = sale
+    if sale.tab >= self.chost and keeper != empty(address):
+        extcall IController(self.controller).pay_incentive(keeper, sale.tab)
+    log Redo(id=id, top=sale.top, tab=sale.tab, lot=sale.lot, keeper=keeper)
+
+
+@external
+@nonreentrant
+def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: address, data: Bytes[MAX_CALLBACK_DATA]) -> uint256[2]:
+    """
+    @notice Buy up to `max_collateral` (token units) of auction `id` at the current price,
+            if it is at most `max_price`. Collateral goes to `receiver` first; if `data`
+            is non-empty, `receiver.on_take(caller, owe, amount, data)` is called; then the
+            caller pays `owe` stablecoin. Never collects more than the tab; never leaves
+            a tab below the dust floor.
+    @return [collateral bought, stablecoin paid]
+    """
+    assert self.stopped < 3, "Auction: takes stopped"
+    assert max_collateral > 0, "Auction: zero amount"
+    assert receiver not in [empty(address), self], "Auction: bad receiver"
+    sale: Sale = self.sales[id]
+    assert sale.user != empty(address), "Auction: not running"
+    price: uint256 = self._price(sale)
+    assert not self._needs_redo(sale, price), "Auction: needs redo"
+    assert price <= max_price, "Auction: price too high"
+    assert price > 0, "Auction: zero price"
+
+    amount: uint256 = min(sale.lot, max_collateral)
+    owe: uint256 = (amount * COLLATERAL_PRECISION * price + c.WAD - 1) // c.WAD  # rounds up: keeper pays
+    if owe > sale.tab:
+        # buy only what the tab needs
+        owe = sale.tab
+        amount = max(owe * c.WAD // price // COLLATERAL_PRECISION, 1)  # rounds down: keeper gets less (at least 1 unit: no stuck dust)
+    elif owe < sale.tab and amount < sale.lot:
+        chost: uint256 = self.chost
+        if sale.tab - owe < chost:
+            # leave exactly the dust floor rather than an unsellable remainder
+            assert sale.tab > chost, "Auction: no partial purchase"
+            owe = sale.tab - chost
+            amount = max(owe * c.WAD // price // COLLATERAL_PRECISION, 1)  # rounds down (at least 1 unit)
+    amount = min(amount, sale.lot)
+    sale.tab -= owe
+    sale.lot -= amount
+
+    assert extcall COLLATERAL_TOKEN.transfer(receiver, amount, default_return_value=True), "Auction: collateral transfer failed"
+    if len(data) > 0:
+        extcall ITakeCallback(receiver).on_take(msg.sender, owe, amount, data)
+    assert extcall IERC20(STABLECOIN.address).transferFrom(msg.sender, self, owe, default_return_value=True), "Auction: payment failed"
+    extcall STABLECOIN.burn(owe)
+    self.total_tab -= owe
+    log Take(id=id, keeper=msg.sender, price=price, owe=owe, amount=amount, tab_left=sale.tab, lot_left=sale.lot)
+
+    if sale.tab == 0:
+        if sale.lot > 0:
+            assert extcall COLLATERAL_TOKEN.transfer(sale.user, sale.lot, default_return_value=True), "Auction: collateral transfer failed"
+        log Settle(id=id, user=sale.user, collateral_returned=sale.lot, shortfall=0)
+        self._remove(id)
+    elif sale.lot == 0:
+        self.total_tab -= sale.tab
+        extcall IController(self.controller).book_shortfall(sale.tab)
+        log Settle(id=id, user=sale.user, collateral_returned=0, shortfall=sale.tab)
+        self._remove(id)
+    else:
+        self.sales[id] = sale
+    return [amount, owe]
