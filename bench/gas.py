@@ -28,6 +28,19 @@ collateral at 3000, no interest; the rest is MarketParams' defaults. Each loan:
   stay), so the position moves a few bands, into bands others hold; the
   `_fresh_bands` keys move it ~35-40 bands, into empty bands. The borrower holds no
   collateral besides the loan (`repay_full_wallet_not_empty`: 1 more in the wallet).
+* liquidate_*, take_*, redo (gradual liquidation; bars: liquidate 250k, take 150k, none
+  for redo): the same 20 loans with N = 10, the measured one a quarter of the way down.
+  The auction house has run one auction before (settled, none live); the keeper holds
+  stablecoin and no collateral. liquidate_tier1: the oracle moves into the position's
+  last band and the arbitrage follows, leaving it mostly stablecoin, mildly unhealthy
+  and solvent after the penalty. liquidate_tier2: the oracle drops 5% below its bands
+  in one step, before any trade (`_auction_live`: after another position's liquidation,
+  whose auction is live). The tier is asserted from the Liquidate event, and an auction
+  from its lot. take_partial / take_full: the tier-1 auction once its price decayed to
+  the oracle's, buying half the lot (the auction stays live) / all of it (the tab is
+  paid, surplus collateral goes back to the borrower, the auction ends); redo: that
+  auction re-priced a block after `tail` seconds, by the keeper (who earns the
+  incentive).
 
     python bench/gas.py
 """
@@ -343,6 +356,180 @@ def loan_change_rows(cfg: Config, market: Market, n_bands: int = 10) -> dict[str
         return {c.key: measure_loan_change(market, who, c) for c in LOAN_CHANGES}
 
 
+# ---------------------------------------------------------------- liquidation
+
+
+LIQUIDATION_BARS: dict[str, int | None] = {
+    "liquidate_tier1": 250_000,
+    "liquidate_tier2": 250_000,
+    "take_partial": 150_000,
+    "take_full": 150_000,
+    "redo": None,
+}
+"""Key -> the most gas it may cost (None: no bar). Reference: Aave v3's liquidationCall."""
+LIQUIDATION_KEYS: tuple[str, ...] = tuple(LIQUIDATION_BARS)
+LIQUIDATION_EXTRAS: tuple[str, ...] = ("liquidate_tier2_auction_live",)
+AAVE_LIQUIDATION_CALL = (360_000, 494_000)
+"""Aave v3 liquidationCall, gas (the gradual-liquidation issue's reference)."""
+
+
+@dataclass
+class LiquidationSetup:
+    """Loans sharing bands, the measured one among them, and a funded keeper and trader."""
+
+    market: Market
+    people: list[str]
+    who: str
+    keeper: str
+    trader: str
+
+
+def one_event(contract: Any, name: str) -> Any:
+    """The one `name` event of `contract`'s latest call (read at once after the call)."""
+    found = [e for e in contract.get_logs() if type(e).__name__ == name]
+    assert len(found) == 1, f"expected one {name} event, got {found}"
+    return found[0]
+
+
+def live(market: Market, id: int) -> bool:
+    return id in list(market.auction.active_ids())
+
+
+def liquidate(setup: LiquidationSetup, who: str) -> int:
+    """`who` liquidated by the keeper, unmeasured; returns the auction id."""
+    with boa.env.prank(setup.keeper):
+        return setup.market.controller.liquidate(who)
+
+
+def wait_until_price_at_oracle(market: Market, id: int) -> tuple[int, int]:
+    """Let auction `id`'s price decay to the oracle's, where keepers buy; (price, lot)."""
+    while True:
+        needs_redo, price, lot, _ = market.auction.status(id)
+        assert not needs_redo, "auction went stale before its price reached the oracle's"
+        if price <= market.amm.price_oracle():
+            return price, lot
+        boa.env.time_travel(seconds=60)
+
+
+def settle_earlier_auction(setup: LiquidationSetup, collateral: int) -> None:
+    """History: a borrower near the top of the bands was liquidated in an earlier dip and
+    its auction taken whole, so the auction house has run an auction (its counter and the
+    active list's first slot are no longer zero) and none is live. Every position of the
+    population stays untouched (no trade ran in their bands) and the oracle returns."""
+    m = setup.market
+    early = actor("early_borrower")
+    debt = int(m.controller.max_borrowable(collateral, 4) * 0.95)
+    _, n2 = open_loan(m, early, collateral, debt, 4)
+    price = m.amm.price_oracle()
+    set_oracle(m, m.amm.p_oracle_down(n2) * 95 // 100)
+    id = liquidate(setup, early)
+    assert id > 0 and not m.controller.loan_exists(early), "the earlier liquidation did not start an auction"
+    _, lot = wait_until_price_at_oracle(m, id)
+    with boa.env.prank(setup.trader):  # another keeper: the measured one holds no collateral
+        m.auction.take(id, lot, 2**256 - 1, setup.trader, b"")
+    assert m.auction.count() == 0 and m.auction.total_tab() == 0, "the earlier auction is still live"
+    set_oracle(m, price)
+
+
+def build_liquidation_setup(cfg: Config, market: Market, n_bands: int = 10) -> LiquidationSetup:
+    """`cfg.borrowers` loans with N = n_bands, top bands one band apart (as for the loan
+    changes); the measured one has others' bands above and below. Keeper and trader hold
+    stablecoin (the keeper no collateral); one earlier auction has run and settled."""
+    keeper, trader = actor("keeper"), actor("liquidation_trader")
+    fund_stablecoin(market, keeper, 10**6 * WAD)
+    fund_stablecoin(market, trader, 10**6 * WAD)
+    for who in (keeper, trader):
+        with boa.env.prank(who):
+            market.stablecoin.approve(market.auction.address, 2**256 - 1)
+            market.stablecoin.approve(market.amm.address, 2**256 - 1)
+    people = open_population(market, "debtor", cfg.collateral, n_bands, cfg.debt_share, range(cfg.borrowers))
+    setup = LiquidationSetup(market, people, people[len(people) // 4], keeper, trader)
+    settle_earlier_auction(setup, cfg.collateral)
+    return setup
+
+
+def measure_liquidation(setup: LiquidationSetup, who: str, tier: int) -> tuple[int, int]:
+    """Gas of the keeper liquidating `who`, asserted to be `tier` with a lot in auction
+    (from the Liquidate event); returns (gas, auction id). The state is kept."""
+    ctrl = setup.market.controller
+    assert ctrl.health(who, True) < 0, "the position is not liquidatable"
+    gas = measure_tx(ctrl.liquidate, who, sender=setup.keeper)
+    event = one_event(ctrl, "Liquidate")
+    assert event.tier == tier, f"liquidation was tier {event.tier}, wanted {tier}"
+    assert event.lot > 0 and event.auction_id > 0, "the liquidation started no auction"
+    assert ctrl.loan_exists(who) == (tier == 1), "tier 1 must keep the loan, tier 2 close it"
+    return gas, event.auction_id
+
+
+def mild_crash(setup: LiquidationSetup) -> None:
+    """The oracle moves into the measured position's last band and the arbitrage follows:
+    the position is mostly stablecoin, mildly unhealthy, still solvent after the penalty."""
+    m = setup.market
+    n2 = m.amm.read_user_tick_numbers(setup.who)[1]
+    set_oracle(m, math.isqrt(m.amm.p_oracle_up(n2) * m.amm.p_oracle_down(n2)))
+    bring_active_band_to(m, setup.trader, n2)
+
+
+def deep_crash(setup: LiquidationSetup) -> None:
+    """The oracle drops in one step 5% below the measured position's bands, before any
+    arbitrage: the position is all collateral and insolvent after the penalty."""
+    m = setup.market
+    n2 = m.amm.read_user_tick_numbers(setup.who)[1]
+    set_oracle(m, m.amm.p_oracle_down(n2) * 95 // 100)
+
+
+def measure_take(setup: LiquidationSetup, id: int, share: float) -> int:
+    """Gas of the keeper buying `share` of auction `id`'s lot, at most at its price now
+    (it only falls), for itself without a callback."""
+    auction = setup.market.auction
+    _, price, lot, _ = auction.status(id)
+    return measure_tx(auction.take, id, int(lot * share), price, setup.keeper, b"", sender=setup.keeper)
+
+
+def auction_rows(setup: LiquidationSetup, id: int) -> dict[str, int]:
+    """take_partial, take_full and redo on auction `id` (a tier-1 lot: worth more than its tab)."""
+    m, out = setup.market, {}
+    with boa.env.anchor():
+        boa.env.time_travel(seconds=m.auction.tail())  # measure_tx adds a block: past tail
+        assert m.auction.status(id)[0], "redo not due"
+        out["redo"] = measure_tx(m.auction.redo, id, sender=setup.keeper)
+        assert one_event(m.auction, "Redo").keeper == setup.keeper
+        assert m.auction.sales(id).tic == boa.env.timestamp, "redo did not restart the price curve"
+        assert not m.auction.status(id)[0], "still stale after redo"
+    with boa.env.anchor():
+        wait_until_price_at_oracle(m, id)
+        with boa.env.anchor():
+            out["take_partial"] = measure_take(setup, id, 0.5)
+            take = one_event(m.auction, "Take")
+            assert take.tab_left > 0 and take.lot_left > 0 and live(m, id), "the partial take ended the auction"
+        with boa.env.anchor():
+            out["take_full"] = measure_take(setup, id, 1.0)
+            settle = one_event(m.auction, "Settle")
+            assert settle.shortfall == 0 and settle.collateral_returned > 0, "the tab was not covered with a surplus"
+            assert not live(m, id) and m.auction.status(id)[2] == 0, "the full take did not end the auction"
+    return out
+
+
+def liquidation_rows(cfg: Config, market: Market) -> dict[str, int]:
+    """Both liquidation tiers on one position, then the auction of the tier-1 liquidation."""
+    out: dict[str, int] = {}
+    with boa.env.anchor():
+        setup = build_liquidation_setup(cfg, market)
+        with boa.env.anchor():
+            mild_crash(setup)
+            out["liquidate_tier1"], id = measure_liquidation(setup, setup.who, tier=1)
+            auction = auction_rows(setup, id)
+        with boa.env.anchor():
+            deep_crash(setup)
+            with boa.env.anchor():
+                out["liquidate_tier2"], _ = measure_liquidation(setup, setup.who, tier=2)
+            earlier = liquidate(setup, setup.people[0])  # above the measured one, as deep in the crash
+            assert live(market, earlier), "the earlier liquidation left no live auction"
+            out["liquidate_tier2_auction_live"], _ = measure_liquidation(setup, setup.who, tier=2)
+        out |= auction
+    return {k: out[k] for k in LIQUIDATION_KEYS + LIQUIDATION_EXTRAS}
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -360,6 +547,7 @@ def run(cfg: Config, market: Market | None = None) -> dict[str, int]:
     if cfg.compare_single_borrower:
         gas |= exchange_rows(cfg, market, 1, "_1_borrower")
     gas |= loan_change_rows(cfg, market)
+    gas |= liquidation_rows(cfg, market)
     return gas
 
 
@@ -367,27 +555,63 @@ def ratio(key: str, gas: dict[str, int]) -> float:
     return gas[key] / LLAMMA[key]
 
 
+def liquidation_pass(key: str, gas: dict[str, int]) -> bool | None:
+    """Whether `key` is within its bar (None: it has none)."""
+    bar = LIQUIDATION_BARS.get(key)
+    return None if bar is None else gas[key] <= bar
+
+
+def liquidation_table(gas: dict[str, int]) -> str:
+    """The gradual-liquidation rows against their bars."""
+    head = f"{'liquidation':<32}{'our gas':>11}{'bar':>11}{'ours/bar':>10}   verdict"
+    lines = [head, "-" * len(head)]
+    for key in LIQUIDATION_KEYS + LIQUIDATION_EXTRAS:
+        bar = LIQUIDATION_BARS.get(key)
+        if bar is None:
+            lines.append(f"{key:<32}{gas[key]:>11,}{'-':>11}{'-':>10}   -")
+        else:
+            verdict = "pass" if liquidation_pass(key, gas) else "FAIL"
+            lines.append(f"{key:<32}{gas[key]:>11,}{bar:>11,}{gas[key] / bar:>10.3f}   {verdict}")
+    low, high = AAVE_LIQUIDATION_CALL
+    lines.append(f"reference: Aave v3 liquidationCall {low:,}-{high:,}")
+    return "\n".join(lines)
+
+
 def table(gas: dict[str, int]) -> str:
-    """The comparison with LLAMMA, then the extra keys."""
+    """The comparison with LLAMMA, then the extra keys, then the liquidation rows."""
     head = f"{'operation':<28}{'our gas':>11}{'LLAMMA gas':>12}{'ours/LLAMMA':>13}   bar ({BAR}x)"
     lines = [head, "-" * len(head)]
     for key in REQUIRED_KEYS:
         verdict = "pass" if ratio(key, gas) <= BAR else "FAIL"
         lines.append(f"{key:<28}{gas[key]:>11,}{LLAMMA[key]:>12,}{ratio(key, gas):>13.3f}   {verdict}")
     lines += ["", f"{'extra':<36}{'our gas':>11}", "-" * 47]
-    lines += [f"{key:<36}{value:>11,}" for key, value in gas.items() if key not in LLAMMA]
+    liquidation = set(LIQUIDATION_KEYS + LIQUIDATION_EXTRAS)
+    lines += [f"{key:<36}{value:>11,}" for key, value in gas.items() if key not in LLAMMA and key not in liquidation]
+    if liquidation <= set(gas):
+        lines += ["", liquidation_table(gas)]
     return "\n".join(lines)
 
 
 def results_json(gas: dict[str, int]) -> dict[str, Any]:
-    """Our gas per key, and LLAMMA's figures and our ratios under one separate key."""
+    """Our gas per key; LLAMMA's figures and our ratios under one separate key, the
+    liquidation rows' bars under another."""
     reference = {
         "bar": BAR,
         "gas": LLAMMA,
         "ratio": {k: round(ratio(k, gas), 4) for k in REQUIRED_KEYS},
         "pass": {k: ratio(k, gas) <= BAR for k in REQUIRED_KEYS},
     }
-    return {**{k: gas[k] for k in REQUIRED_KEYS}, **{k: v for k, v in gas.items() if k not in LLAMMA}, "llamma_reference": reference}
+    bars = {
+        "bar": {k: b for k, b in LIQUIDATION_BARS.items() if b is not None},
+        "pass": {k: liquidation_pass(k, gas) for k, b in LIQUIDATION_BARS.items() if b is not None},
+        "aave_v3_liquidation_call": list(AAVE_LIQUIDATION_CALL),
+    }
+    return {
+        **{k: gas[k] for k in REQUIRED_KEYS},
+        **{k: v for k, v in gas.items() if k not in LLAMMA},
+        "llamma_reference": reference,
+        "liquidation_bars": bars,
+    }
 
 
 def main() -> None:

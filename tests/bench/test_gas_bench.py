@@ -1,7 +1,8 @@
 """Smoke test of bench/gas.py: every scenario runs (without the single-borrower repeat;
 a few seconds) and yields every required key, positive, so the benchmark cannot
 silently rot. The scenarios assert themselves that each row means what it says
-(bands crossed, where a changed loan lands)."""
+(bands crossed, where a changed loan lands, a liquidation's tier from its event, an
+auction live after a partial take and gone after a full one)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,28 @@ def test_report_and_json(bench: ModuleType, gas: dict[str, int]) -> None:
         assert data[key] == gas[key]
         assert data["llamma_reference"]["gas"][key] == bench.LLAMMA[key]
         assert data["llamma_reference"]["ratio"][key] == pytest.approx(gas[key] / bench.LLAMMA[key], abs=1e-4)
+
+
+def test_liquidation_keys_are_measured(bench: ModuleType, gas: dict[str, int]) -> None:
+    assert set(bench.LIQUIDATION_KEYS) == {"liquidate_tier1", "liquidate_tier2", "take_partial", "take_full", "redo"}
+    for key in bench.LIQUIDATION_KEYS + bench.LIQUIDATION_EXTRAS:
+        assert isinstance(gas[key], int) and gas[key] > 21_000, key
+    assert gas["take_full"] > gas["take_partial"]  # it also ends the auction and returns the surplus
+
+
+def test_liquidation_report_and_json(bench: ModuleType, gas: dict[str, int]) -> None:
+    text = bench.table(gas)
+    data = json.loads(json.dumps(bench.results_json(gas)))
+    bars = data["liquidation_bars"]
+    assert bars["aave_v3_liquidation_call"] == list(bench.AAVE_LIQUIDATION_CALL)
+    for key in bench.LIQUIDATION_KEYS + bench.LIQUIDATION_EXTRAS:
+        assert key in text
+        assert data[key] == gas[key]
+    for key, bar in bench.LIQUIDATION_BARS.items():
+        if bar is None:
+            assert key not in bars["bar"] and key not in bars["pass"]
+        else:
+            assert bars["bar"][key] == bar
+            assert bars["pass"][key] == (gas[key] <= bar)
+    assert bars["bar"]["take_partial"] == bars["bar"]["take_full"] == 150_000
+    assert bars["bar"]["liquidate_tier1"] == bars["bar"]["liquidate_tier2"] == 250_000
