@@ -572,8 +572,10 @@ def user_state(user: address) -> uint256[4]:
 
 @internal
 @view
-def _health(user: address, debt: uint256, full: bool) -> int256:
-    x_down: uint256 = staticcall AMM.get_x_down(user)
+def _health(user: address, debt: uint256, full: bool, x_down: uint256, collateral: uint256) -> int256:
+    """
+    Health from `x_down` and the position's `collateral` (token units), read by the caller.
+    """
     ld: uint256 = self._load_loan(user).liquidation_discount
     # rounds down (towards unhealthy)
     h: int256 = convert(x_down * (c.WAD - ld) // debt, int256) - c.IWAD
@@ -583,9 +585,14 @@ def _health(user: address, debt: uint256, full: bool) -> int256:
             p_o: uint256 = staticcall AMM.price_oracle()
             p_up: uint256 = self._p_up(staticcall AMM.get_base_price(), ns[0])
             if p_o > p_up:
-                col: uint256 = (staticcall AMM.get_sum_xy(user))[1] * COLLATERAL_PRECISION
-                h += convert((p_o - p_up) * col // debt, int256)  # rounds down
+                h += convert((p_o - p_up) * collateral * COLLATERAL_PRECISION // debt, int256)  # rounds down
     return h
+
+
+@internal
+@view
+def _health_now(user: address, debt: uint256, full: bool) -> int256:
+    return self._health(user, debt, full, staticcall AMM.get_x_down(user), (staticcall AMM.get_sum_xy(user))[1])
 
 
 @external
@@ -598,7 +605,7 @@ def health(user: address, full: bool = False) -> int256:
     """
     debt: uint256 = self._debt(user, staticcall AMM.get_rate_mul())
     assert debt > 0, "no loan"
-    return self._health(user, debt, full)
+    return self._health_now(user, debt, full)
 
 
 # ---------------------------------------------------------------- borrower actions
@@ -878,12 +885,13 @@ def liquidate(user: address) -> uint256:
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(user, rate_mul)
-    assert self._health(user, debt, True) < 0, "not liquidatable"
-    loan: Loan = self._load_loan(user)
+    x_down: uint256 = staticcall AMM.get_x_down(user)
     xy: uint256[2] = staticcall AMM.get_sum_xy(user)
+    assert self._health(user, debt, True, x_down, xy[1]) < 0, "not liquidatable"
+    loan: Loan = self._load_loan(user)
     p_o: uint256 = staticcall AMM.price_oracle()
 
-    frac: uint256 = self._tier1_fraction(debt, staticcall AMM.get_x_down(user), xy[0], xy[1] * COLLATERAL_PRECISION, loan.liquidation_discount, p_o)
+    frac: uint256 = self._tier1_fraction(debt, x_down, xy[0], xy[1] * COLLATERAL_PRECISION, loan.liquidation_discount, p_o)
     tier: uint256 = 1
     tab_estimate: uint256 = 0
     if frac == 0:
@@ -959,6 +967,6 @@ def users_to_liquidate(offset: uint256 = 0, limit: uint256 = 50) -> DynArray[add
         if k >= limit or offset + k >= n:
             break
         user: address = self.loans[offset + k]
-        if self._health(user, self._debt(user, rate_mul), True) < 0:
+        if self._health_now(user, self._debt(user, rate_mul), True) < 0:
             out.append(user)
     return out
