@@ -1,12 +1,14 @@
 # pragma version 0.4.3
+# pragma optimize codesize
 """
 @title Controller
 @notice The borrower's only entry point: opens, changes and closes loans whose collateral
         sits in the AMM's bands; mints the stablecoin on borrow and burns it on repay;
         accrues interest; reports health.
-@dev Debt of a user = initial_debt * rate_mul_now / rate_mul_at_last_action, rounded up.
-     Total debt is tracked the same way, rounded down, so sum(debt) >= total_debt and
-     the gap is below one wei per loan.
+@dev Debts are kept normalised by the interest multiplier: a loan stores
+     norm = debt * 1e18 / rate_mul (rounded up) and owes ceil(norm * rate_mul_now / 1e18);
+     the total is floor(sum(norm) * rate_mul_now / 1e18). So sum(debt) - total_debt is in
+     [0, n_loans) wei at every moment, whatever the history.
      Liquidation: when health < 0 anyone may `liquidate`. Tier 1 (still solvent after the
      penalty, remainder not dust) takes only the fraction of the position that brings the
      rest back to `target_health`; tier 2 takes the whole position. The position's
@@ -114,9 +116,8 @@ event Reserves:
     reserves: uint256
     bad_debt: uint256
 
-struct Loan:  # stored in one slot: initial_debt (112 bits) | rate_mul (112) | ld in 1e-9 (32)
-    initial_debt: uint256
-    rate_mul: uint256
+struct Loan:  # stored in one slot: norm (224 bits) | liquidation discount in 1e-9 (32)
+    norm: uint256
     liquidation_discount: uint256
 
 struct Config:  # stored in one slot, 64 bits each
@@ -127,7 +128,7 @@ struct Config:  # stored in one slot, 64 bits each
 
 MASK32: constant(uint256) = 2**32 - 1
 MASK64: constant(uint256) = 2**64 - 1
-MASK112: constant(uint256) = 2**112 - 1
+MASK224: constant(uint256) = 2**224 - 1
 MASK128: constant(uint256) = 2**128 - 1
 LD_UNIT: constant(uint256) = 10**9  # a loan's liquidation discount is kept in units of 1e-9
 
@@ -155,7 +156,7 @@ bad_debt: public(uint256)  # shortfall the reserves could not absorb
 # Hot state is packed so that a loan action touches few slots (see the structs above).
 _config: uint256
 _loans: HashMap[address, uint256]
-_total_debt: uint256  # initial (128 bits) | rate_mul (128)
+_total_debt: uint256  # sum of norms (128 bits) | total debt at the last write (128)
 loans: public(HashMap[uint256, address])
 loan_ix: public(HashMap[address, uint256])
 
@@ -188,7 +189,6 @@ def __init__(
     BAND_RATIO = (a - 1) * c.WAD // a
     self._set_discounts(loan_discount, liquidation_discount)
     self.debt_ceiling = debt_ceiling
-    self._store_total(0, c.WAD)
     log SetDebtCeiling(debt_ceiling=debt_ceiling)
 
 
@@ -210,20 +210,7 @@ def _store_config(cfg: Config):
 @view
 def _load_loan(user: address) -> Loan:
     v: uint256 = self._loans[user]
-    return Loan(initial_debt=v & MASK112, rate_mul=(v >> 112) & MASK112, liquidation_discount=(v >> 224) * LD_UNIT)
-
-
-@internal
-def _store_loan(user: address, loan: Loan):
-    assert loan.initial_debt <= MASK112 and loan.rate_mul <= MASK112, "debt overflow"
-    ld: uint256 = (loan.liquidation_discount + LD_UNIT - 1) // LD_UNIT  # rounds up: against the borrower
-    self._loans[user] = loan.initial_debt | (loan.rate_mul << 112) | (ld << 224)
-
-
-@internal
-def _store_total(initial: uint256, rate_mul: uint256):
-    assert initial <= MASK128 and rate_mul <= MASK128, "debt overflow"
-    self._total_debt = initial | (rate_mul << 128)
+    return Loan(norm=v & MASK224, liquidation_discount=(v >> 224) * LD_UNIT)
 
 
 @external
@@ -279,6 +266,8 @@ def _set_discounts(loan_discount: uint256, liquidation_discount: uint256):
     assert liquidation_discount >= c.MIN_LIQUIDATION_DISCOUNT, "liquidation discount too low"
     assert loan_discount > liquidation_discount, "loan discount must exceed liquidation discount"
     assert loan_discount <= c.MAX_LOAN_DISCOUNT, "loan discount too high"
+    assert loan_discount >= liquidation_discount + c.MIN_DISCOUNT_GAP, "discounts too close"
+    assert liquidation_discount > self.penalty_tier1, "liquidation discount not above tier-1 penalty"
     cfg: Config = self._load_config()
     cfg.loan_discount = loan_discount
     cfg.liquidation_discount = liquidation_discount
@@ -387,28 +376,45 @@ def _save_rate(cfg: Config) -> uint256:
 @internal
 @view
 def _debt(user: address, rate_mul: uint256) -> uint256:
-    loan: Loan = self._load_loan(user)
-    if loan.initial_debt == 0:
-        return 0
+    norm: uint256 = self._loans[user] & MASK224
     # rounds up: a user never owes less than the exact amount
-    return (loan.initial_debt * rate_mul + loan.rate_mul - 1) // loan.rate_mul
+    return (norm * rate_mul + c.WAD - 1) // c.WAD
 
 
 @internal
 @view
 def _total(rate_mul: uint256) -> uint256:
-    t: uint256 = self._total_debt
-    return (t & MASK128) * rate_mul // (t >> 128)  # rounds down (see the header)
+    return (self._total_debt & MASK128) * rate_mul // c.WAD  # rounds down (see the header)
 
 
 @internal
-def _change_total(rate_mul: uint256, increase: uint256, decrease: uint256):
-    before: uint256 = self._total(rate_mul)
-    # interest accrued since the last write is protocol revenue
-    self._reserves += before - (self._total_debt & MASK128)
-    total: uint256 = before + increase
-    total -= min(total, decrease)  # user debts round up, so this may touch zero
-    self._store_total(total, rate_mul)
+def _set_debt(user: address, debt: uint256, rate_mul: uint256, liquidation_discount: uint256):
+    """
+    Record that `user` owes `debt` now. The change of total debt beyond the change of
+    this user's debt (interest accrued since the last write, and rounding) is booked
+    into reserves, so supply + reserves - bad_debt == total_debt + total_tab exactly.
+    """
+    t: uint256 = self._total_debt
+    old_norm: uint256 = self._loans[user] & MASK224
+    old_debt: uint256 = (old_norm * rate_mul + c.WAD - 1) // c.WAD  # as _debt: rounds up
+    norm: uint256 = (debt * c.WAD + rate_mul - 1) // rate_mul  # rounds up: against the borrower
+    total_norm: uint256 = (t & MASK128) + norm - old_norm
+    assert total_norm <= MASK128, "debt overflow"
+    total: uint256 = total_norm * rate_mul // c.WAD  # rounds down
+    assert total <= MASK128, "debt overflow"
+    # reserves gain = (total - total at last write) - (debt - old_debt), in signed terms
+    gain: uint256 = total + old_debt
+    cost: uint256 = (t >> 128) + debt
+    if gain >= cost:
+        self._reserves += gain - cost
+    else:
+        self._charge_reserves(cost - gain)
+    self._total_debt = total_norm | (total << 128)
+    if norm == 0:
+        self._loans[user] = 0
+    else:
+        ld: uint256 = (liquidation_discount + LD_UNIT - 1) // LD_UNIT  # rounds up: against the borrower
+        self._loans[user] = norm | (ld << 224)
 
 
 @internal
@@ -622,7 +628,7 @@ def _place(user: address, collateral: uint256, debt: uint256, N: uint256, rate_m
     """
     n1: int256 = self._calculate_debt_n1(collateral, debt, N, cfg.loan_discount)
     n2: int256 = n1 + convert(N, int256) - 1
-    self._store_loan(user, Loan(initial_debt=debt, rate_mul=rate_mul, liquidation_discount=cfg.liquidation_discount))
+    self._set_debt(user, debt, rate_mul, cfg.liquidation_discount)
     extcall AMM.deposit_range(user, collateral, n1, n2)
     self._log_state(user, collateral, debt, n1, n2)
 
@@ -646,7 +652,6 @@ def create_loan(collateral: uint256, debt: uint256, N: uint256):
     self.loan_ix[msg.sender] = cfg.n_loans
     cfg.n_loans += 1
     self._store_config(cfg)
-    self._change_total(rate_mul, debt, 0)
     assert extcall COLLATERAL_TOKEN.transferFrom(msg.sender, AMM.address, collateral, default_return_value=True), "collateral transfer failed"
     extcall STABLECOIN.mint(msg.sender, debt)
     log Borrow(user=msg.sender, collateral_increase=collateral, loan_increase=debt)
@@ -670,7 +675,6 @@ def _rebalance(user: address, collateral_in: uint256, collateral_out: uint256, d
     assert xy[1] + collateral_in > collateral_out, "not enough collateral"
     collateral: uint256 = xy[1] + collateral_in - collateral_out
     self._place(user, collateral, debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)
-    self._change_total(rate_mul, debt_increase, 0)
     return debt
 
 
@@ -756,8 +760,8 @@ def repay(amount: uint256, _for: address = msg.sender):
             assert extcall IERC20(STABLECOIN.address).transferFrom(AMM.address, _for, xy[0] - from_bands, default_return_value=True), "stablecoin transfer failed"
         if xy[1] > 0:
             assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, _for, xy[1], default_return_value=True), "collateral transfer failed"
+        self._set_debt(_for, 0, rate_mul, 0)
         self._remove_loan(_for, cfg)
-        self._change_total(rate_mul, 0, debt)
         self._log_state(_for, 0, 0, 0, 0)
         log Repay(user=_for, collateral_decrease=xy[1], loan_decrease=debt)
         return
@@ -769,11 +773,9 @@ def repay(amount: uint256, _for: address = msg.sender):
         xy: uint256[2] = extcall AMM.withdraw(_for, c.WAD)
         self._place(_for, xy[1], new_debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)
     else:
-        loan: Loan = self._load_loan(_for)
-        self._store_loan(_for, Loan(initial_debt=new_debt, rate_mul=rate_mul, liquidation_discount=loan.liquidation_discount))
+        self._set_debt(_for, new_debt, rate_mul, self._load_loan(_for).liquidation_discount)
         xy: uint256[2] = staticcall AMM.get_sum_xy(_for)
         self._log_state(_for, xy[1], new_debt, ns[0], ns[1])
-    self._change_total(rate_mul, 0, amount)
     log Repay(user=_for, collateral_decrease=0, loan_decrease=amount)
 
 
@@ -809,7 +811,7 @@ def reserves() -> uint256:
             (including interest accrued since the last action), less keeper rewards and
             shortfalls.
     """
-    pending: uint256 = self._total(staticcall AMM.get_rate_mul()) - (self._total_debt & MASK128)
+    pending: uint256 = self._total(staticcall AMM.get_rate_mul()) - (self._total_debt >> 128)
     return self._reserves + pending
 
 
@@ -928,15 +930,16 @@ def liquidate(user: address) -> uint256:
     moved: uint256 = repaid + to_auction
     remaining: uint256 = debt - moved
     if frac == c.WAD:
-        self._remove_loan(user, cfg)
-        remaining = 0
+        # the whole debt leaves the loan: what the bands and the auction do not carry is
+        # booked by _set_debt as a cost to reserves (it is below one wei per rounding)
         moved = debt
+        self._set_debt(user, 0, rate_mul, 0)
+        self._remove_loan(user, cfg)
         self._log_state(user, 0, 0, 0, 0)
     else:
-        self._store_loan(user, Loan(initial_debt=remaining, rate_mul=rate_mul, liquidation_discount=loan.liquidation_discount))
+        self._set_debt(user, remaining, rate_mul, loan.liquidation_discount)
         ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
         self._log_state(user, xy[1] - out[1], remaining, ns[0], ns[1])
-    self._change_total(rate_mul, 0, moved)
     self._reserves += penalty
 
     id: uint256 = 0

@@ -45,7 +45,7 @@ def _ema() -> uint256:
         return self.last_price
     # weight of the old value, e^(-dt/T), rounded down by wad_math
     alpha: uint256 = wad_math._exp(-convert(dt * WAD // EMA_TIME, int256))
-    # rounds down: the average never exceeds the true weighted mean
+    # the weight rounds down and the mean rounds down: within a few wei of the exact mean
     return (self.last_price * alpha + source * (WAD - alpha)) // WAD
 
 

@@ -49,6 +49,8 @@ MAX_DYNAMIC_FEE: constant(uint256) = 10**18 - 1
 # Loan discounts (WAD): 1% <= liquidation_discount < loan_discount <= 50%.
 MIN_LIQUIDATION_DISCOUNT: constant(uint256) = 10**16
 MAX_LOAN_DISCOUNT: constant(uint256) = 5 * 10**17
+# loan_discount - liquidation_discount: a loan opened at max_borrowable starts healthy
+MIN_DISCOUNT_GAP: constant(uint256) = 10**15
 
 # Upper bound on any amount kept in a packed band slot.
 MAX_AMOUNT: constant(uint256) = 2**128 - 1
