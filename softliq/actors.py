@@ -39,7 +39,8 @@ def open_loan(market: Market, borrower: str, collateral: int, debt: int, n_bands
 
 def open_loan_at(market: Market, borrower: str, collateral: int, share_of_max: float, n_bands: int) -> tuple[int, int]:
     """Open a loan borrowing `share_of_max` of max_borrowable; returns its bands."""
-    debt = int(market.controller.max_borrowable(collateral, n_bands) * share_of_max)
+    parts = round(share_of_max * 10**9)  # integer math: share 1.0 must not exceed the max
+    debt = market.controller.max_borrowable(collateral, n_bands) * parts // 10**9
     return open_loan(market, borrower, collateral, debt, n_bands)
 
 
