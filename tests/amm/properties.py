@@ -136,6 +136,24 @@ def bands_covered_by_balances(market) -> None:
     assert bal_y >= sum_y, f"collateral short: {bal_y} < {sum_y}"
 
 
+def swap_session_matches_views(market, borrowers, arbitrageur, specs, factor, pre, session) -> None:
+    """Open the scenario, then run `session` (kind, i, size, oracle move, dt) of exact-in
+    (kind 0) and exact-out (kind 1) swaps, each checked against the views; finally the
+    AMM's balances must cover its bands."""
+    open_scenario(market, borrowers, arbitrageur, specs, factor, pre)
+    for kind, i, size, move, dt in session:
+        with boa.env.prank(market.admin):
+            market.oracle.set_price(int(market.amm.price_oracle() * move))
+        if dt:
+            boa.env.time_travel(seconds=dt)
+        if kind == 0:
+            exchange_matches_views(market, arbitrageur, i, trade_amount(market, i, size))
+        else:
+            # ask for an output of coin j in a size range that sometimes exceeds liquidity
+            exchange_dy_matches_get_dx(market, arbitrageur, i, trade_amount(market, 1 - i, size - 3))
+    bands_covered_by_balances(market)
+
+
 def round_trip_profit(market, trader, i: int, amount: int, shift: float, dt: int) -> tuple[int, dict]:
     """Sell `amount` of coin i (0: buy collateral with stablecoin; 1: sell collateral),
     move the oracle by the factor (1 + shift), wait `dt` seconds, and sell back all of

@@ -1,7 +1,6 @@
 """The swap properties on 6-, 8- and 18-decimal collateral (market_by_decimals):
 collateral is stored and traded in token units, normalised only inside the math."""
 
-import boa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,13 +9,9 @@ from softliq import actors
 from .helpers import WAD, units
 from .properties import (
     NO_SHRINK,
-    bands_covered_by_balances,
-    exchange_dy_matches_get_dx,
-    exchange_matches_views,
     loan_specs,
-    open_scenario,
     oracle_factors,
-    trade_amount,
+    swap_session_matches_views,
 )
 from .test_round_trip import check_round_trip, round_trips
 
@@ -42,18 +37,7 @@ def test_bands_hold_token_units(market_by_decimals, borrowers):
 @settings(max_examples=8, deadline=None, phases=NO_SHRINK)
 @given(specs=loan_specs, factor=oracle_factors, pre=st.none() | st.floats(1, 4.7), session=steps)
 def test_views_predict_swaps(market_by_decimals, borrowers, arbitrageur, specs, factor, pre, session):
-    m = market_by_decimals
-    open_scenario(m, borrowers, arbitrageur, specs, factor, pre)
-    for kind, i, size, move, dt in session:
-        with boa.env.prank(m.admin):
-            m.oracle.set_price(int(m.amm.price_oracle() * move))
-        if dt:
-            boa.env.time_travel(seconds=dt)
-        if kind == 0:
-            exchange_matches_views(m, arbitrageur, i, trade_amount(m, i, size))
-        else:
-            exchange_dy_matches_get_dx(m, arbitrageur, i, trade_amount(m, 1 - i, size - 3))
-    bands_covered_by_balances(m)
+    swap_session_matches_views(market_by_decimals, borrowers, arbitrageur, specs, factor, pre, session)
 
 
 @settings(max_examples=10, deadline=None, phases=NO_SHRINK)

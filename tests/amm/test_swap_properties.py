@@ -9,18 +9,17 @@ import boa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .helpers import MAX_UINT, WAD, set_oracle, snapshot_bands
+from .helpers import MAX_UINT, WAD, snapshot_bands
 from .properties import (
     NO_SHRINK,
     bands_covered_by_balances,
-    exchange_dy_matches_get_dx,
-    exchange_matches_views,
     loan_specs,
     open_scenario,
     oracle_factors,
     trade_amount,
     trades,
     x_down_y_up,
+    swap_session_matches_views,
 )
 
 PRE_TRADE = st.none() | st.floats(1, 4.7)  # 10..50k stablecoin of collateral bought first
@@ -39,18 +38,7 @@ steps = st.lists(
 def test_views_predict_swaps_and_bands_stay_covered(market, borrowers, arbitrageur, specs, factor, pre, session):
     """(a) get_dy / get_dxdy == exchange, get_dx == exchange_dy's input (output >= asked),
     across oracle moves and time; (d) the AMM's balances cover its bands after the swaps."""
-    open_scenario(market, borrowers, arbitrageur, specs, factor, pre)
-    amm = market.amm
-    for kind, i, size, move, dt in session:
-        set_oracle(market, int(amm.price_oracle() * move))
-        if dt:
-            boa.env.time_travel(seconds=dt)
-        if kind == 0:
-            exchange_matches_views(market, arbitrageur, i, trade_amount(market, i, size))
-        else:
-            # ask for an output of the coin j in a size range that sometimes exceeds liquidity
-            exchange_dy_matches_get_dx(market, arbitrageur, i, trade_amount(market, 1 - i, size - 3))
-    bands_covered_by_balances(market)
+    swap_session_matches_views(market, borrowers, arbitrageur, specs, factor, pre, session)
 
 
 @settings(max_examples=15, deadline=None, phases=NO_SHRINK)
