@@ -232,7 +232,7 @@ def _price(sale: Sale) -> uint256:
 @view
 def _needs_redo(sale: Sale, price: uint256) -> bool:
     # price/top < cusp, compared without division
-    return block.timestamp - sale.tic > self.tail or price * c.WAD < self.cusp * sale.top
+    return block.timestamp - sale.tic >= self.tail or price * c.WAD < self.cusp * sale.top
 
 
 @internal

@@ -905,9 +905,9 @@ def liquidate(user: address) -> uint256:
     frac = self._capped_fraction(frac, tab_estimate)
 
     out: uint256[2] = extcall AMM.withdraw(user, frac)
-    debt_part: uint256 = debt
-    if frac < c.WAD:
-        debt_part = debt * frac // c.WAD  # rounds down: the user keeps the rest
+    debt_part: uint256 = debt  # tier 1: the withdrawn stablecoin may repay any of the debt
+    if tier == 2 and frac < c.WAD:
+        debt_part = debt * frac // c.WAD  # a cut tier 2 moves its share; rounds down
     repaid: uint256 = min(out[0], debt_part)
     to_auction: uint256 = 0
     penalty: uint256 = 0
