@@ -18,6 +18,8 @@
      cusp   price / top below which an auction needs a redo
      chost  dust floor: a partial take may not leave a tab below it
      stopped breaker: 0 none, 1 no new auctions, 2 also no redo, 3 also no take
+     curve   each auction keeps the price curve it was (re)started with: set_curve
+             affects auctions started or re-priced afterwards, never a live price
 """
 from ethereum.ercs import IERC20
 from ethereum.ercs import IERC20Detailed
@@ -74,6 +76,7 @@ event Settle:
     shortfall: uint256
 
 event SetCurve:
+    id: indexed(uint256)
     kind: uint256
     a: uint256
     b: uint256
@@ -90,14 +93,22 @@ event SetStopped:
 event SetController:
     controller: indexed(address)
 
-struct Sale:
+struct Sale:  # stored in four slots: user | tic (64 bits) | curve id (32), lot, tab, top
     user: address
     lot: uint256
     tab: uint256
     top: uint256
     tic: uint256
+    curve: uint256
+
+struct Curve:  # stored in one slot: kind (8 bits) | a (64) | b (64)
+    kind: uint256
+    a: uint256
+    b: uint256
 
 MAX_ACTIVE: constant(uint256) = 1000
+MASK64: constant(uint256) = 2**64 - 1
+MASK160: constant(uint256) = 2**160 - 1
 MAX_CALLBACK_DATA: constant(uint256) = 1024
 
 STABLECOIN: public(immutable(IStablecoin))
@@ -106,15 +117,14 @@ COLLATERAL_PRECISION: immutable(uint256)
 ORACLE: public(immutable(IPriceOracle))
 
 controller: public(address)
-sales: public(HashMap[uint256, Sale])
+_sales: HashMap[uint256, uint256[4]]
+_curves: HashMap[uint256, uint256]  # curve id -> packed Curve
+curve_id: public(uint256)  # the curve new and re-priced auctions use
 kicks: public(uint256)
 total_tab: public(uint256)
 _active: DynArray[uint256, MAX_ACTIVE]
 _active_ix: HashMap[uint256, uint256]  # id -> index in _active
 
-curve_kind: public(uint256)
-curve_a: public(uint256)
-curve_b: public(uint256)
 buf: public(uint256)
 tail: public(uint256)
 cusp: public(uint256)
@@ -159,11 +169,30 @@ def __init__(
 
 @internal
 def _set_curve(kind: uint256, a: uint256, b: uint256):
-    price_curves._check_params(kind, a, b)
-    self.curve_kind = kind
-    self.curve_a = a
-    self.curve_b = b
-    log SetCurve(kind=kind, a=a, b=b)
+    price_curves._check_params(kind, a, b)  # also bounds a and b below 2**64
+    id: uint256 = self.curve_id + 1
+    self.curve_id = id
+    self._curves[id] = kind | (a << 8) | (b << 72)
+    log SetCurve(id=id, kind=kind, a=a, b=b)
+
+
+@internal
+@view
+def _curve(id: uint256) -> Curve:
+    v: uint256 = self._curves[id]
+    return Curve(kind=v & 255, a=(v >> 8) & MASK64, b=v >> 72)
+
+
+@internal
+@view
+def _load(id: uint256) -> Sale:
+    v: uint256[4] = self._sales[id]
+    return Sale(user=convert(v[0] & MASK160, address), lot=v[1], tab=v[2], top=v[3], tic=(v[0] >> 160) & MASK64, curve=v[0] >> 224)
+
+
+@internal
+def _store(id: uint256, sale: Sale):
+    self._sales[id] = [convert(sale.user, uint256) | (sale.tic << 160) | (sale.curve << 224), sale.lot, sale.tab, sale.top]
 
 
 @internal
@@ -194,7 +223,8 @@ def set_controller(controller: address):
 @external
 def set_curve(kind: uint256, a: uint256, b: uint256):
     """
-    @notice Choose the price curve for auctions started or re-priced from now on. Admin only.
+    @notice Choose the price curve for auctions started or re-priced from now on; live
+            auctions keep theirs until re-priced. Admin only.
     """
     admin_role._check_admin()
     self._set_curve(kind, a, b)
@@ -225,7 +255,45 @@ def set_stopped(level: uint256):
 @internal
 @view
 def _price(sale: Sale) -> uint256:
-    return price_curves._price(self.curve_kind, sale.top, self.curve_a, self.curve_b, block.timestamp - sale.tic)
+    curve: Curve = self._curve(sale.curve)
+    return price_curves._price(curve.kind, sale.top, curve.a, curve.b, block.timestamp - sale.tic)
+
+
+@external
+@view
+def curve_kind() -> uint256:
+    """
+    @notice Kind of the current curve (price_curves.LINEAR, STAIRSTEP or EXPONENTIAL).
+    """
+    return self._curve(self.curve_id).kind
+
+
+@external
+@view
+def curve_a() -> uint256:
+    """
+    @notice Parameter a of the current curve: linear tau (s), or the cut (WAD).
+    """
+    return self._curve(self.curve_id).a
+
+
+@external
+@view
+def curve_b() -> uint256:
+    """
+    @notice Parameter b of the current curve: the stairstep's step (s), else 0.
+    """
+    return self._curve(self.curve_id).b
+
+
+@external
+@view
+def sales(id: uint256) -> Sale:
+    """
+    @notice Auction `id`: user, lot, tab, top, tic and the id of its curve; zeros if it is
+            not live.
+    """
+    return self._load(id)
 
 
 @internal
@@ -249,7 +317,7 @@ def status(id: uint256) -> (bool, uint256, uint256, uint256):
     """
     @notice (needs_redo, price now, lot, tab) of auction `id`; zeros if it is not live.
     """
-    sale: Sale = self.sales[id]
+    sale: Sale = self._load(id)
     if sale.user == empty(address):
         return False, 0, 0, 0
     price: uint256 = self._price(sale)
@@ -284,7 +352,7 @@ def _remove(id: uint256):
         self._active[ix] = last
         self._active_ix[last] = ix
     self._active_ix[id] = 0
-    self.sales[id] = empty(Sale)
+    self._sales[id] = empty(uint256[4])
 
 
 @external
@@ -302,7 +370,7 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     id: uint256 = self.kicks + 1
     self.kicks = id
     top: uint256 = self._oracle_top()
-    self.sales[id] = Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp)
+    self._store(id, Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp, curve=self.curve_id))
     self._active_ix[id] = len(self._active)
     self._active.append(id)
     self.total_tab += tab
@@ -319,12 +387,13 @@ def redo(id: uint256, keeper: address = msg.sender):
             above the dust floor.
     """
     assert self.stopped < 2, "Auction: redo stopped"
-    sale: Sale = self.sales[id]
+    sale: Sale = self._load(id)
     assert sale.user != empty(address), "Auction: not running"
     assert self._needs_redo(sale, self._price(sale)), "Auction: redo not due"
     sale.top = self._oracle_top()
     sale.tic = block.timestamp
-    self.sales[id] = sale
+    sale.curve = self.curve_id
+    self._store(id, sale)
     if sale.tab >= self.chost and keeper != empty(address):
         extcall IController(self.controller).pay_incentive(keeper, sale.tab)
     log Redo(id=id, top=sale.top, tab=sale.tab, lot=sale.lot, keeper=keeper)
@@ -344,7 +413,7 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
     assert self.stopped < 3, "Auction: takes stopped"
     assert max_collateral > 0, "Auction: zero amount"
     assert receiver not in [empty(address), self], "Auction: bad receiver"
-    sale: Sale = self.sales[id]
+    sale: Sale = self._load(id)
     assert sale.user != empty(address), "Auction: not running"
     price: uint256 = self._price(sale)
     assert not self._needs_redo(sale, price), "Auction: needs redo"
@@ -387,5 +456,5 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
         log Settle(id=id, user=sale.user, collateral_returned=0, shortfall=sale.tab)
         self._remove(id)
     else:
-        self.sales[id] = sale
+        self._store(id, sale)
     return [amount, owe]

@@ -9,11 +9,11 @@
      norm = debt * 1e18 / rate_mul (rounded up) and owes ceil(norm * rate_mul_now / 1e18);
      the total is floor(sum(norm) * rate_mul_now / 1e18). So sum(debt) - total_debt is in
      [0, n_loans) wei at every moment, whatever the history.
-     Liquidation: when health < 0 anyone may `liquidate`. Tier 1 (still solvent after the
-     penalty, remainder not dust) takes only the fraction of the position that brings the
-     rest back to `target_health`; tier 2 takes the whole position. The position's
-     stablecoin repays debt first; its collateral goes to a Dutch auction (Auction.vy)
-     with tab = debt moved * (1 + penalty). The total tab in auction is capped.
+     Liquidation: when health < 0 anyone may `liquidate`. LiquidationPolicy.vy decides the
+     tier and the share taken (tier 1: only what brings the rest back to target_health;
+     tier 2: all of it; both cut to fit the cap on what may be in auction) and the penalty;
+     this contract executes: the position's stablecoin repays debt first, its collateral
+     goes to a Dutch auction (Auction.vy) with tab = debt moved * (1 + penalty).
      Accounting identity (docs/accounting.md):
        stablecoin supply + reserves - bad_debt == total_debt + auction total_tab
      exact up to one wei per loan (user debts round up, the total rounds down).
@@ -48,6 +48,14 @@ interface IAMM:
 interface IStablecoin:
     def mint(receiver: address, amount: uint256): nonpayable
     def burn_from(owner: address, amount: uint256): nonpayable
+
+
+interface IPolicy:
+    def penalty_tier1() -> uint256: view
+    def min_debt() -> uint256: view
+    def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_o: uint256, live_tab: uint256) -> uint256[2]: view
+    def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: uint256, ld: uint256, p_o: uint256) -> uint256[3]: view
+    def keeper_reward(tab: uint256) -> uint256: view
 
 
 interface IAuction:
@@ -93,15 +101,6 @@ event SetAmmFee:
 event SetAuction:
     auction: indexed(address)
 
-event SetLiquidationParams:
-    penalty_tier1: uint256
-    penalty_tier2: uint256
-    target_health: uint256
-    min_debt: uint256
-    tip: uint256
-    chip: uint256
-    max_in_auction: uint256
-
 event Liquidate:
     user: indexed(address)
     keeper: indexed(address)
@@ -135,6 +134,7 @@ LD_UNIT: constant(uint256) = 10**9  # a loan's liquidation discount is kept in u
 AMM: public(immutable(IAMM))
 STABLECOIN: public(immutable(IStablecoin))
 COLLATERAL_TOKEN: public(immutable(IERC20))
+POLICY: public(immutable(IPolicy))
 COLLATERAL_PRECISION: immutable(uint256)
 LOG_A_RATIO: immutable(int256)  # ln(A/(A-1)), WAD: the same grid as the AMM's
 BAND_RATIO: immutable(uint256)  # (A-1)/A, WAD
@@ -143,13 +143,6 @@ debt_ceiling: public(uint256)
 
 # liquidation
 auction: public(IAuction)
-penalty_tier1: public(uint256)
-penalty_tier2: public(uint256)
-target_health: public(uint256)
-min_debt: public(uint256)  # smallest loan; also the dust below which a remainder is liquidated whole
-tip: public(uint256)  # flat keeper reward (stablecoin)
-chip: public(uint256)  # keeper reward per unit of tab (WAD)
-max_in_auction: public(uint256)  # cap on the total tab of live auctions
 _reserves: uint256  # penalties and interest booked, less keeper rewards and shortfalls
 bad_debt: public(uint256)  # shortfall the reserves could not absorb
 
@@ -170,6 +163,7 @@ def __init__(
     liquidation_discount: uint256,
     debt_ceiling: uint256,
     admin: address,
+    policy: IPolicy,
 ):
     """
     @notice Create the Controller of one market. The AMM's admin and the stablecoin's
@@ -177,11 +171,13 @@ def __init__(
     @param loan_discount haircut on collateral value when borrowing (WAD)
     @param liquidation_discount haircut when judging health (WAD), below loan_discount
     @param debt_ceiling most stablecoin this market may have outstanding
+    @param policy the LiquidationPolicy: liquidation tiers, penalties, keeper rewards, cap
     """
     admin_role.__init__(admin)
     AMM = amm
     STABLECOIN = stablecoin
     COLLATERAL_TOKEN = collateral_token
+    POLICY = policy
     decimals: uint8 = staticcall IERC20Detailed(collateral_token.address).decimals()
     COLLATERAL_PRECISION = 10 ** convert(18 - decimals, uint256)
     a: uint256 = staticcall amm.A()
@@ -267,7 +263,7 @@ def _set_discounts(loan_discount: uint256, liquidation_discount: uint256):
     assert loan_discount > liquidation_discount, "loan discount must exceed liquidation discount"
     assert loan_discount <= c.MAX_LOAN_DISCOUNT, "loan discount too high"
     assert loan_discount >= liquidation_discount + c.MIN_DISCOUNT_GAP, "discounts too close"
-    assert liquidation_discount > self.penalty_tier1, "liquidation discount not above tier-1 penalty"
+    assert liquidation_discount > staticcall POLICY.penalty_tier1(), "liquidation discount not above tier-1 penalty"
     cfg: Config = self._load_config()
     cfg.loan_discount = loan_discount
     cfg.liquidation_discount = liquidation_discount
@@ -331,39 +327,6 @@ def set_auction(auction: IAuction):
     assert auction.address != empty(address), "zero auction"
     self.auction = auction
     log SetAuction(auction=auction.address)
-
-
-@external
-def set_liquidation_params(
-    penalty_tier1: uint256,
-    penalty_tier2: uint256,
-    target_health: uint256,
-    min_debt: uint256,
-    tip: uint256,
-    chip: uint256,
-    max_in_auction: uint256,
-):
-    """
-    @notice Liquidation parameters (WAD where fractional). Bounds: 0 < penalty_tier1 <
-            liquidation_discount, penalty_tier1 < penalty_tier2 <= 30%, 0 < target_health
-            <= 50%, and the keeper reward on a minimum-size liquidation,
-            tip + chip * min_debt, stays below its tier-1 penalty. Admin only.
-    """
-    admin_role._check_admin()
-    assert penalty_tier1 > 0 and penalty_tier1 < self._load_config().liquidation_discount, "tier-1 penalty out of range"
-    assert penalty_tier2 > penalty_tier1 and penalty_tier2 <= 3 * c.WAD // 10, "tier-2 penalty out of range"
-    assert target_health > 0 and target_health <= c.WAD // 2, "target health out of range"
-    assert min_debt > 0 and min_debt <= 10**9 * c.WAD, "min debt out of range"
-    assert chip <= c.WAD // 10, "chip out of range"
-    assert tip + chip * min_debt // c.WAD < penalty_tier1 * min_debt // c.WAD, "keeper reward above the penalty of a minimum-size position"
-    self.penalty_tier1 = penalty_tier1
-    self.penalty_tier2 = penalty_tier2
-    self.target_health = target_health
-    self.min_debt = min_debt
-    self.tip = tip
-    self.chip = chip
-    self.max_in_auction = max_in_auction
-    log SetLiquidationParams(penalty_tier1=penalty_tier1, penalty_tier2=penalty_tier2, target_health=target_health, min_debt=min_debt, tip=tip, chip=chip, max_in_auction=max_in_auction)
 
 
 # ---------------------------------------------------------------- debt bookkeeping
@@ -643,7 +606,7 @@ def create_loan(collateral: uint256, debt: uint256, N: uint256):
     assert debt > 0, "zero debt"
     assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "N out of range"
     assert self._loans[msg.sender] == 0, "loan exists"
-    assert debt >= self.min_debt, "debt below minimum"
+    assert debt >= staticcall POLICY.min_debt(), "debt below minimum"
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     self._check_ceiling(rate_mul, debt)
@@ -766,7 +729,7 @@ def repay(amount: uint256, _for: address = msg.sender):
         log Repay(user=_for, collateral_decrease=xy[1], loan_decrease=debt)
         return
     new_debt: uint256 = debt - amount
-    assert new_debt >= self.min_debt, "debt below minimum"
+    assert new_debt >= staticcall POLICY.min_debt(), "debt below minimum"
     extcall STABLECOIN.burn_from(msg.sender, amount)
     ns: int256[2] = staticcall AMM.read_user_tick_numbers(_for)
     if ns[0] > staticcall AMM.active_band():
@@ -797,7 +760,7 @@ def _charge_reserves(amount: uint256):
 
 @internal
 def _pay_keeper(keeper: address, tab: uint256):
-    reward: uint256 = self.tip + tab * self.chip // c.WAD  # rounds down: the protocol pays less
+    reward: uint256 = staticcall POLICY.keeper_reward(tab)
     if reward > 0:
         self._charge_reserves(reward)
         extcall STABLECOIN.mint(keeper, reward)
@@ -815,6 +778,18 @@ def reserves() -> uint256:
     return self._reserves + pending
 
 
+@internal
+def _accrue():
+    """
+    Book interest accrued since the last write of the total into reserves (what
+    `reserves()` already reports), so a charge can use it.
+    """
+    t: uint256 = self._total_debt
+    total: uint256 = (t & MASK128) * (staticcall AMM.get_rate_mul()) // c.WAD  # rounds down, as _total
+    self._reserves += total - (t >> 128)  # rate_mul never falls: total >= the last write
+    self._total_debt = (t & MASK128) | (total << 128)
+
+
 @external
 def book_shortfall(amount: uint256):
     """
@@ -822,6 +797,7 @@ def book_shortfall(amount: uint256):
             absorb it first, the rest becomes bad debt. Auction only.
     """
     assert msg.sender == self.auction.address, "only auction"
+    self._accrue()
     self._charge_reserves(amount)
 
 
@@ -832,44 +808,8 @@ def pay_incentive(keeper: address, tab: uint256):
             auction. Auction only.
     """
     assert msg.sender == self.auction.address, "only auction"
+    self._accrue()
     self._pay_keeper(keeper, tab)
-
-
-@internal
-@view
-def _tier1_fraction(debt: uint256, x_down: uint256, x: uint256, y18: uint256, ld: uint256, p_o: uint256) -> uint256:
-    """
-    Share of the position (WAD) a tier-1 liquidation takes, or 0 if tier 1 does not apply.
-    Taking fraction f moves f * (x + y * v) of debt out, v = p_o * (1 - ld) / (1 + p1);
-    the rest keeps (1 - f) of x_down, so health returns to target when
-    f >= (debt - K) / (V - K), K = x_down * (1 - ld) / (1 + target_health).
-    """
-    v: uint256 = p_o * (c.WAD - ld) // (c.WAD + self.penalty_tier1)  # rounds down
-    value: uint256 = x + y18 * v // c.WAD  # rounds down
-    k: uint256 = x_down * (c.WAD - ld) // (c.WAD + self.target_health)  # rounds down
-    if value <= debt or k >= debt:
-        return 0  # not solvent after the penalty (or already healthy enough)
-    # rounds up, plus a 1e-9 margin for the shares' rounding
-    f: uint256 = ((debt - k) * c.WAD + value - k - 1) // (value - k) + c.WAD // 10**9
-    if f >= c.WAD or debt - min(debt, f * value // c.WAD) < self.min_debt:
-        return 0  # the remainder would be dust: tier 2
-    return f
-
-
-@internal
-@view
-def _capped_fraction(frac: uint256, tab: uint256) -> uint256:
-    """
-    Cut `frac` so the new tab fits under max_in_auction; reverts if nothing fits.
-    """
-    live: uint256 = staticcall self.auction.total_tab()
-    cap: uint256 = self.max_in_auction
-    assert live < cap, "auction capacity full"
-    if tab <= cap - live:
-        return frac
-    cut: uint256 = frac * (cap - live) // tab  # rounds down: stays under the cap
-    assert cut > 0, "auction capacity full"
-    return cut
 
 
 @external
@@ -890,36 +830,19 @@ def liquidate(user: address) -> uint256:
     x_down: uint256 = staticcall AMM.get_x_down(user)
     xy: uint256[2] = staticcall AMM.get_sum_xy(user)
     assert self._health(user, debt, True, x_down, xy[1]) < 0, "not liquidatable"
-    loan: Loan = self._load_loan(user)
     p_o: uint256 = staticcall AMM.price_oracle()
 
-    frac: uint256 = self._tier1_fraction(debt, x_down, xy[0], xy[1] * COLLATERAL_PRECISION, loan.liquidation_discount, p_o)
-    tier: uint256 = 1
-    tab_estimate: uint256 = 0
-    if frac == 0:
-        tier = 2
-        frac = c.WAD
-        tab_estimate = (debt - min(debt, xy[0])) * (c.WAD + self.penalty_tier2) // c.WAD
-    else:
-        tab_estimate = frac * xy[1] * COLLATERAL_PRECISION // c.WAD * p_o // c.WAD
-    frac = self._capped_fraction(frac, tab_estimate)
+    ld: uint256 = self._load_loan(user).liquidation_discount
+    y18: uint256 = xy[1] * COLLATERAL_PRECISION
+    plan: uint256[2] = staticcall POLICY.plan(debt, x_down, xy[0], y18, ld, p_o, staticcall self.auction.total_tab())
+    tier: uint256 = plan[0]
+    frac: uint256 = plan[1]
 
     out: uint256[2] = extcall AMM.withdraw(user, frac)
-    debt_part: uint256 = debt  # tier 1: the withdrawn stablecoin may repay any of the debt
-    if tier == 2 and frac < c.WAD:
-        debt_part = debt * frac // c.WAD  # a cut tier 2 moves its share; rounds down
-    repaid: uint256 = min(out[0], debt_part)
-    to_auction: uint256 = 0
-    penalty: uint256 = 0
-    if tier == 1:
-        v: uint256 = p_o * (c.WAD - loan.liquidation_discount) // (c.WAD + self.penalty_tier1)
-        to_auction = min(out[1] * COLLATERAL_PRECISION * v // c.WAD, debt - repaid)  # rounds down
-        penalty = to_auction * self.penalty_tier1 // c.WAD  # rounds down
-    else:
-        to_auction = debt_part - repaid
-        penalty = to_auction * self.penalty_tier2 // c.WAD  # rounds down
-    if out[1] == 0:
-        penalty = 0
+    parts: uint256[3] = staticcall POLICY.split(tier, frac, debt, out[0], out[1] * COLLATERAL_PRECISION, ld, p_o)
+    repaid: uint256 = parts[0]
+    to_auction: uint256 = parts[1]
+    penalty: uint256 = parts[2]
     tab: uint256 = to_auction + penalty
 
     if repaid > 0:
@@ -927,17 +850,15 @@ def liquidate(user: address) -> uint256:
     if out[0] > repaid:
         assert extcall IERC20(STABLECOIN.address).transferFrom(AMM.address, user, out[0] - repaid, default_return_value=True), "stablecoin transfer failed"
 
-    moved: uint256 = repaid + to_auction
-    remaining: uint256 = debt - moved
+    remaining: uint256 = debt - repaid - to_auction
     if frac == c.WAD:
         # the whole debt leaves the loan: what the bands and the auction do not carry is
         # booked by _set_debt as a cost to reserves (it is below one wei per rounding)
-        moved = debt
         self._set_debt(user, 0, rate_mul, 0)
         self._remove_loan(user, cfg)
         self._log_state(user, 0, 0, 0, 0)
     else:
-        self._set_debt(user, remaining, rate_mul, loan.liquidation_discount)
+        self._set_debt(user, remaining, rate_mul, ld)
         ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
         self._log_state(user, xy[1] - out[1], remaining, ns[0], ns[1])
     self._reserves += penalty

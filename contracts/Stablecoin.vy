@@ -1,8 +1,9 @@
 # pragma version 0.4.3
 """
 @title Stablecoin
-@notice The borrowed coin of softliq. Only the minter (the Controller) creates and
-        destroys it: it mints on borrow and burns on repay.
+@notice The borrowed coin of softliq. Only the minter (the Controller) creates it, on
+        borrow; only the minter (on repay) and the burner (the Auction, its proceeds)
+        destroy it, so supply always matches the debts behind it.
 """
 from .modules import erc20
 
@@ -19,10 +20,14 @@ exports: (
 event SetMinter:
     minter: indexed(address)
 
+event SetBurner:
+    burner: indexed(address)
+
 name: public(String[64])
 symbol: public(String[32])
 decimals: public(constant(uint8)) = 18
 minter: public(address)
+burner: public(address)
 deployer: immutable(address)
 
 
@@ -68,8 +73,22 @@ def burn_from(owner: address, amount: uint256):
 
 
 @external
+def set_burner(burner: address):
+    """
+    @notice Let `burner` (the Auction) destroy its own coins. Callable once, by the deployer.
+    """
+    assert msg.sender == deployer, "Stablecoin: only deployer"
+    assert self.burner == empty(address), "Stablecoin: burner already set"
+    assert burner != empty(address), "Stablecoin: zero burner"
+    self.burner = burner
+    log SetBurner(burner=burner)
+
+
+@external
 def burn(amount: uint256):
     """
-    @notice Destroy `amount` of the caller's own coins (the auction burns its proceeds).
+    @notice Destroy `amount` of the caller's own coins. Burner (the Auction, which burns
+            its proceeds) or minter only.
     """
+    assert msg.sender == self.burner or msg.sender == self.minter, "Stablecoin: only burner"
     erc20._burn(msg.sender, amount)

@@ -46,6 +46,8 @@ class Market:
     """What the AMM reads: the EmaOracle if params.ema_time, else `oracle` itself."""
     auction: Any = None
     """The auction house of gradual liquidations."""
+    policy: Any = None
+    """The LiquidationPolicy: tiers, penalties, keeper rewards, the cap on auctions."""
 
     def addresses(self) -> dict[str, str]:
         """Contract addresses by role."""
@@ -57,6 +59,7 @@ class Market:
             "amm": self.amm,
             "controller": self.controller,
             "auction": self.auction,
+            "policy": self.policy,
         }
         return {k: str(v.address) for k, v in named.items() if v is not None}
 
@@ -82,6 +85,7 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         backend.deployer_address(),
         p.oracle_fee_window,
     )
+    policy = backend.deploy("LiquidationPolicy", admin)
     controller = backend.deploy(
         "Controller",
         backend.address(amm),
@@ -91,6 +95,7 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         p.liquidation_discount,
         p.debt_ceiling,
         admin,
+        backend.address(policy),
     )
     auction = backend.deploy(
         "Auction",
@@ -108,11 +113,13 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
     )
     backend.transact(amm, "set_admin", backend.address(controller))
     backend.transact(stablecoin, "set_minter", backend.address(controller))
+    backend.transact(stablecoin, "set_burner", backend.address(auction))
+    backend.transact_as(admin, policy, "set_controller", backend.address(controller))
     backend.transact_as(admin, auction, "set_controller", backend.address(controller))
     backend.transact_as(admin, controller, "set_auction", backend.address(auction))
     backend.transact_as(
         admin,
-        controller,
+        policy,
         "set_liquidation_params",
         p.penalty_tier1,
         p.penalty_tier2,
@@ -122,7 +129,7 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         p.chip,
         p.max_in_auction,
     )
-    market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source, auction)
+    market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source, auction, policy)
     if p.rate:
         backend.transact_as(admin, controller, "set_rate", p.rate)
     return market

@@ -87,12 +87,11 @@ def arbitrage(market, arbitrageur: str) -> None:
 
 def set_liquidation_params(market, **changes) -> None:
     """set_liquidation_params as admin, changing only the named fields."""
-    c = market.controller
     names = ("penalty_tier1", "penalty_tier2", "target_health", "min_debt", "tip", "chip", "max_in_auction")
-    values = {n: getattr(c, n)() for n in names}
+    values = {n: getattr(market.policy, n)() for n in names}
     values.update(changes)
     with boa.env.prank(market.admin):
-        c.set_liquidation_params(*(values[n] for n in names))
+        market.policy.set_liquidation_params(*(values[n] for n in names))
 
 
 def set_auction_params(market, **changes) -> None:
@@ -177,8 +176,8 @@ def snapshot(market, users=(), ids=()) -> dict:
     state = {
         "controller": (
             c.n_loans(), c.total_debt(), c.reserves(), c.bad_debt(), c.admin(),
-            c.penalty_tier1(), c.penalty_tier2(), c.target_health(), c.min_debt(),
-            c.tip(), c.chip(), c.max_in_auction(), str(c.auction()),
+            market.policy.penalty_tier1(), market.policy.penalty_tier2(), market.policy.target_health(), market.policy.min_debt(),
+            market.policy.tip(), market.policy.chip(), market.policy.max_in_auction(), str(c.auction()),
         ),
         "auction": (
             a.kicks(), a.total_tab(), tuple(a.active_ids()), a.curve_kind(), a.curve_a(), a.curve_b(),
@@ -206,13 +205,13 @@ def snapshot(market, users=(), ids=()) -> dict:
 def tier1_fraction(market, debt: int, x_down: int, x: int, y18: int, ld: int, p_o: int) -> int:
     """The documented tier-1 rule (Controller._tier1_fraction): 0 means tier 2."""
     c = market.controller
-    v = p_o * (WAD - ld) // (WAD + c.penalty_tier1())
+    v = p_o * (WAD - ld) // (WAD + market.policy.penalty_tier1())
     value = x + y18 * v // WAD
-    k = x_down * (WAD - ld) // (WAD + c.target_health())
+    k = x_down * (WAD - ld) // (WAD + market.policy.target_health())
     if value <= debt or k >= debt:
         return 0
     f = ((debt - k) * WAD + value - k - 1) // (value - k) + WAD // 10**9
-    if f >= WAD or debt - min(debt, f * value // WAD) < c.min_debt():
+    if f >= WAD or debt - min(debt, f * value // WAD) < market.policy.min_debt():
         return 0
     return f
 

@@ -47,16 +47,26 @@ def test_auction_setters_admin_only(market, borrower, liquidator, method, args):
         _reverts_unchanged(market, who, market.auction, method, args, "Only admin")
 
 
+def test_controller_set_auction_admin_only(market, borrower, liquidator):
+    for who in (borrower, liquidator, market.auction.address):
+        _reverts_unchanged(market, who, market.controller, "set_auction", ("0x000000000000000000000000000000000000dEaD",), "Only admin")
+
+
 @pytest.mark.parametrize(
     "method, args",
     [
         ("set_liquidation_params", (10**16, 4 * 10**16, 5 * 10**16, 100 * WAD, WAD, 10**15, 10**6 * WAD)),
-        ("set_auction", ("0x000000000000000000000000000000000000dEaD",)),
+        ("set_controller", ("0x000000000000000000000000000000000000dEaD",)),
+        ("set_admin", ("0x000000000000000000000000000000000000dEaD",)),
     ],
 )
-def test_controller_liquidation_setters_admin_only(market, borrower, liquidator, method, args):
-    for who in (borrower, liquidator, market.auction.address):
-        _reverts_unchanged(market, who, market.controller, method, args, "Only admin")
+def test_policy_setters_admin_only(market, borrower, liquidator, method, args):
+    for who in (borrower, liquidator, market.auction.address, market.controller.address):
+        _reverts_unchanged(market, who, market.policy, method, args, "Only admin")
+
+
+def test_policy_controller_set_once(market):
+    _reverts_unchanged(market, market.admin, market.policy, "set_controller", ("0x000000000000000000000000000000000000dEaD",), "controller already set")
 
 
 # ---------------------------------------------------------------- Auction bounds
@@ -138,9 +148,8 @@ def test_set_stopped_bound(market):
 
 
 def _liq_args(market, **changes):
-    c = market.controller
     names = ("penalty_tier1", "penalty_tier2", "target_health", "min_debt", "tip", "chip", "max_in_auction")
-    values = {n: getattr(c, n)() for n in names}
+    values = {n: getattr(market.policy, n)() for n in names}
     values.update(changes)
     return tuple(values[n] for n in names)
 
@@ -159,22 +168,23 @@ def _liq_args(market, **changes):
         ({"min_debt": 10**9 * WAD + 1}, "min debt out of range"),
         ({"chip": WAD // 10 + 1}, "chip out of range"),
         ({"tip": 2 * WAD}, "keeper reward above the penalty of a minimum-size position"),
+        ({"max_in_auction": 100 * WAD - 1}, "max in auction below min debt"),
     ],
 )
 def test_set_liquidation_params_bounds(market, changes, reason):
-    _reverts_unchanged(market, market.admin, market.controller, "set_liquidation_params", _liq_args(market, **changes), reason)
+    _reverts_unchanged(market, market.admin, market.policy, "set_liquidation_params", _liq_args(market, **changes), reason)
 
 
 def test_set_liquidation_params_edges_accepted(market):
     c = market.controller
     ld = c.liquidation_discount()
     set_liquidation_params(market, penalty_tier1=ld - 1, penalty_tier2=3 * WAD // 10, target_health=WAD // 2, chip=0, tip=0)
-    assert (c.penalty_tier1(), c.penalty_tier2(), c.target_health()) == (ld - 1, 3 * WAD // 10, WAD // 2)
-    set_liquidation_params(market, penalty_tier1=1, penalty_tier2=2, target_health=1, min_debt=10**9 * WAD, chip=0, tip=0)
-    assert c.min_debt() == 10**9 * WAD
-    _, logs = act(market.admin, c, "set_liquidation_params", *_liq_args(market, max_in_auction=0))
-    assert c.max_in_auction() == 0
-    assert [e for e in logs if type(e).__name__ == "SetLiquidationParams"][0].max_in_auction == 0
+    assert (market.policy.penalty_tier1(), market.policy.penalty_tier2(), market.policy.target_health()) == (ld - 1, 3 * WAD // 10, WAD // 2)
+    set_liquidation_params(market, penalty_tier1=1, penalty_tier2=2, target_health=1, min_debt=10**9 * WAD, chip=0, tip=0, max_in_auction=2**256 - 1)
+    assert market.policy.min_debt() == 10**9 * WAD
+    _, logs = act(market.admin, market.policy, "set_liquidation_params", *_liq_args(market, max_in_auction=10**9 * WAD))
+    assert market.policy.max_in_auction() == 10**9 * WAD  # == min_debt: the smallest cap
+    assert [e for e in logs if type(e).__name__ == "SetLiquidationParams"][0].max_in_auction == 10**9 * WAD
 
 
 def test_set_auction_only_once(market):
@@ -257,7 +267,7 @@ def test_hooks_from_the_auction_work(market, liquidator):
     c = market.controller
     with boa.env.prank(market.auction.address):
         c.pay_incentive(liquidator, 1000 * WAD)
-    reward = c.tip() + 1000 * WAD * c.chip() // WAD
+    reward = market.policy.tip() + 1000 * WAD * market.policy.chip() // WAD
     assert market.stablecoin.balanceOf(liquidator) == reward
     assert c.reserves() == 0 and c.bad_debt() == reward  # reserves were empty
     with boa.env.prank(market.auction.address):

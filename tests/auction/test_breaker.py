@@ -95,8 +95,8 @@ def test_breaker_leaves_everything_else_working(market, keeper, borrowers, rich_
     # the admin still administers, and lifts the breaker
     with boa.env.prank(market.admin):
         a.set_params(a.buf(), a.tail(), a.cusp(), a.chost())
-        c.set_liquidation_params(
-            c.penalty_tier1(), c.penalty_tier2(), c.target_health(), c.min_debt(), c.tip(), c.chip(), c.max_in_auction()
+        market.policy.set_liquidation_params(
+            market.policy.penalty_tier1(), market.policy.penalty_tier2(), market.policy.target_health(), market.policy.min_debt(), market.policy.tip(), market.policy.chip(), market.policy.max_in_auction()
         )
     _set_level(market, 0)
     for fn in ("redo", "take"):

@@ -30,7 +30,7 @@ class Ledger:
     def __init__(self, market):
         c = market.controller
         self.market = market
-        self.tip, self.chip = c.tip(), c.chip()
+        self.tip, self.chip = market.policy.tip(), market.policy.chip()
         self.chost = market.auction.chost()
         self.reserves, self.bad_debt = c.reserves(), c.bad_debt()
         self.penalties = self.rewards = self.shortfalls = 0

@@ -74,7 +74,7 @@ def test_self_liquidation_is_allowed(market, underwater):
     before = market.stablecoin.balanceOf(user)
     _, ev, _ = liquidate(market, user, user)
     c = market.controller
-    assert market.stablecoin.balanceOf(user) - before == c.tip() + ev.tab * c.chip() // WAD
+    assert market.stablecoin.balanceOf(user) - before == market.policy.tip() + ev.tab * market.policy.chip() // WAD
 
 
 @settings(max_examples=5, **FIXTURE_OK)

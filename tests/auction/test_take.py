@@ -107,7 +107,7 @@ def test_take_exactly_the_tab(market, borrowers, keeper):
     c, a, col = market.controller, market.auction, market.collateral
     user = borrowers[0]
     # oracle 2500 -> top = 2750 exactly (buf 1.1); tab = debt * 1.05 = 2750 * 105 * K
-    assert a.buf() == 11 * 10**17 and c.penalty_tier2() == 5 * 10**16
+    assert a.buf() == 11 * 10**17 and market.policy.penalty_tier2() == 5 * 10**16
     debt = 2750 * 100 * WAD
     collateral = units(market, 110 * WAD)
     fund_collateral(market, user, collateral)

@@ -53,23 +53,23 @@ def _liquidate_and_check(market, keeper, user):
     penalty = ev.tab - ev.debt_to_auction
     if ev.tier == 1:
         assert 0 < withdrawn.amount_collateral < y
-        assert penalty == ev.debt_to_auction * c.penalty_tier1() // WAD
+        assert penalty == ev.debt_to_auction * market.policy.penalty_tier1() // WAD
         # only collateral value goes to auction: at most the lot at p_o*(1-ld)/(1+p1)
-        v = amm.price_oracle() * (WAD - c.liquidation_discounts(user)) // (WAD + c.penalty_tier1())
+        v = amm.price_oracle() * (WAD - c.liquidation_discounts(user)) // (WAD + market.policy.penalty_tier1())
         assert ev.debt_to_auction <= ev.lot * v // WAD
         # the rest of the position stays in its bands, healthy again
         assert c.loan_exists(user)
         assert c.debt(user) == debt - ev.debt_repaid_from_bands - ev.debt_to_auction
-        assert c.debt(user) >= c.min_debt()
+        assert c.debt(user) >= market.policy.min_debt()
         assert amm.get_sum_xy(user)[1] == y - ev.lot
-        assert c.health(user) >= c.target_health()
-        assert c.health(user, True) >= c.target_health()
+        assert c.health(user) >= market.policy.target_health()
+        assert c.health(user, True) >= market.policy.target_health()
     else:
         # the whole position (get_sum_xy rounds each band down; the last holder's
         # withdrawal also takes the dust the dead shares kept in the band)
         assert 0 <= withdrawn.amount_collateral - y <= y // 10**12 + 2 * n_bands
         assert 0 <= withdrawn.amount_borrowed - x <= x // 10**12 + 2 * n_bands
-        assert penalty == ev.debt_to_auction * c.penalty_tier2() // WAD
+        assert penalty == ev.debt_to_auction * market.policy.penalty_tier2() // WAD
         assert ev.debt_to_auction == debt - withdrawn.amount_borrowed
         assert not c.loan_exists(user)
         assert amm.get_sum_xy(user) == [0, 0]
@@ -78,7 +78,7 @@ def _liquidate_and_check(market, keeper, user):
     _, _, lot, tab = a.status(auction_id)
     assert (lot, tab) == (ev.lot, ev.tab)
     # the keeper is paid tip + chip * tab from reserves, which got the penalty
-    reward = c.tip() + ev.tab * c.chip() // WAD
+    reward = market.policy.tip() + ev.tab * market.policy.chip() // WAD
     assert sc.balanceOf(keeper) - keeper_sc == reward
     assert c.reserves() == reserves + penalty - reward
     assert identity_gap(market) == 0
@@ -201,7 +201,7 @@ def test_tier1_fully_converted_position(market, borrower, keeper, rich_arbitrage
     auction_id, ev, _ = liquidate(market, keeper, borrower)
     assert ev.tier == 1
     assert c.loan_exists(borrower)
-    assert c.health(borrower) >= c.target_health(), (
-        f"tier 1 left health {c.health(borrower) / 1e18:.6f} < target {c.target_health() / 1e18}; "
+    assert c.health(borrower) >= market.policy.target_health(), (
+        f"tier 1 left health {c.health(borrower) / 1e18:.6f} < target {market.policy.target_health() / 1e18}; "
         f"repaid {ev.debt_repaid_from_bands} of debt {debt} though the bands held {x}"
     )

@@ -24,7 +24,6 @@ N_BANDS = 10
         ("set_amm_fee", (10**16,)),
         ("set_admin", ("0x" + "11" * 20,)),
         ("set_auction", ("0x" + "11" * 20,)),
-        ("set_liquidation_params", (10**16, 5 * 10**16, 5 * 10**16, 100 * WAD, 0, 0, WAD)),
     ],
 )
 def test_admin_setters_reject_others(market, borrower, liquidator, method, args):
@@ -103,7 +102,7 @@ def test_set_debt_ceiling(market, admin):
 def test_set_discounts_bounds(market, admin):
     c = market.controller
     min_ld, max_loan = C("MIN_LIQUIDATION_DISCOUNT"), C("MAX_LOAN_DISCOUNT")
-    gap, p1 = C("MIN_DISCOUNT_GAP"), c.penalty_tier1()
+    gap, p1 = C("MIN_DISCOUNT_GAP"), market.policy.penalty_tier1()
     assert p1 >= min_ld  # the tier-1 bound is the binding lower bound of the liquidation discount
     cases = [
         (max_loan, min_ld - 1, "liquidation discount too low"),
@@ -253,10 +252,10 @@ def test_set_discounts_keeps_tier1_penalty_below_liquidation_discount(market, ad
     section 4: p1 < liquidation_discount); set_discounts keeps it so and refuses a
     liquidation discount at or below penalty_tier1."""
     c = market.controller
-    p1 = c.penalty_tier1()
+    p1 = market.policy.penalty_tier1()
     assert p1 >= C("MIN_LIQUIDATION_DISCOUNT")  # a liquidation discount of p1 passes its own bound
     before = (c.loan_discount(), c.liquidation_discount())
     with boa.reverts("liquidation discount not above tier-1 penalty"):
         act(admin, c, "set_discounts", c.loan_discount(), p1)
     assert (c.loan_discount(), c.liquidation_discount()) == before
-    assert c.penalty_tier1() < c.liquidation_discount()
+    assert market.policy.penalty_tier1() < c.liquidation_discount()

@@ -88,7 +88,7 @@ def test_calculate_debt_n1_is_lowest_band_that_covers_the_debt(market, borrower,
     c, amm = market.controller, market.amm
     collateral = collateral_units(market, collateral_wad)
     debt = c.max_borrowable(collateral, n_bands) * share // 1000
-    assume(debt >= c.min_debt())
+    assume(debt >= market.policy.min_debt())
     n1 = c.calculate_debt_n1(collateral, debt, n_bands)
 
     # never above the oracle
@@ -115,7 +115,7 @@ def test_max_borrowable_is_exact_boundary(market, borrower, collateral_wad, n_ba
     c, amm = market.controller, market.amm
     collateral = collateral_units(market, collateral_wad)
     max_debt = c.max_borrowable(collateral, n_bands)
-    assume(c.min_debt() <= max_debt < c.debt_ceiling() - c.total_debt())
+    assume(market.policy.min_debt() <= max_debt < c.debt_ceiling() - c.total_debt())
     n_top = c.calculate_debt_n1(collateral, max_debt, n_bands)
     # the highest band whose top is not above the oracle
     assert amm.p_oracle_up(n_top) <= amm.price_oracle() < amm.p_oracle_up(n_top - 1)
@@ -220,7 +220,7 @@ def test_second_loan_for_same_user_reverts(market, borrower, loan):
 
 def test_debt_below_minimum_reverts(market, borrower, collateral_amount):
     c = market.controller
-    min_debt = c.min_debt()
+    min_debt = market.policy.min_debt()
     assert min_debt == market.params.min_debt > 0
     fund_collateral(market, borrower, collateral_amount)
     before = snapshot(market, [borrower])
@@ -243,7 +243,7 @@ def test_collateral_too_small_for_bands_reverts(market_by_decimals, admin, borro
     with boa.env.prank(admin):
         m.oracle.set_price(10**6 * WAD)
     least = (C("MIN_BAND_Y") + 1) * n_bands
-    debt = c.min_debt()
+    debt = m.policy.min_debt()
     assert c.max_borrowable(least - 1, n_bands) >= debt  # only the band size can fail
     fund_collateral(m, borrower, least)
     before = snapshot(m, [borrower])

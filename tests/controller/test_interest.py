@@ -101,7 +101,7 @@ def _run(market, actors, admin, rate, plan, check_total_gap: bool, check_identit
             who = users[args[0]]
             has = who in model.loans
             if action == "open" and not has:
-                debt = max(c.max_borrowable(amount, N_BANDS) * args[1] // 1000, c.min_debt())
+                debt = max(c.max_borrowable(amount, N_BANDS) * args[1] // 1000, market.policy.min_debt())
                 act(who, c, "create_loan", amount, debt, N_BANDS)
                 model.set_debt(who, debt, model.write())
             elif action == "borrow_more" and has:
@@ -124,7 +124,7 @@ def _run(market, actors, admin, rate, plan, check_total_gap: bool, check_identit
                     del model.loans[who]
                     assert stable.balanceOf(payer) == cash - debt_now
                 else:
-                    part = min(debt_now * args[1] // 100, debt_now - c.min_debt())
+                    part = min(debt_now * args[1] // 100, debt_now - market.policy.min_debt())
                     if part > 0:
                         act(payer, c, "repay", part, who)
                         rm = model.write()

@@ -316,7 +316,7 @@ def test_partial_repay_for_another_user(market, borrower, borrowers, loan):
 def test_partial_repay_may_not_leave_less_than_min_debt(market, borrower, loan):
     c = market.controller
     _, debt, _ = loan
-    min_debt = c.min_debt()
+    min_debt = market.policy.min_debt()
     before = snapshot(market, [borrower])
     with boa.reverts("debt below minimum"):
         act(borrower, c, "repay", debt - min_debt + 1)

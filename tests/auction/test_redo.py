@@ -137,7 +137,7 @@ def test_redo_reprices_from_the_oracle(market, keeper, underwater, auction_id):
     ev = one_event(logs, "Redo", a)
     assert (ev.id, ev.top, ev.tab, ev.lot, ev.keeper) == (auction_id, top, tab, lot, keeper)
     assert a.status(auction_id) == (False, top, lot, tab)
-    reward = c.tip() + tab * c.chip() // WAD
+    reward = market.policy.tip() + tab * market.policy.chip() // WAD
     assert market.stablecoin.balanceOf(keeper) == keeper_sc + reward
     assert c.reserves() == reserves - reward
     assert identity_gap(market) == 0
@@ -155,7 +155,7 @@ def test_redo_pays_the_named_keeper(market, keeper, liquidator, arbitrageur, und
     tab = market.auction.status(auction_id)[3]
     before = sc.balanceOf(arbitrageur), sc.balanceOf(liquidator)
     _redo(market, liquidator, auction_id, arbitrageur)
-    assert sc.balanceOf(arbitrageur) == before[0] + c.tip() + tab * c.chip() // WAD
+    assert sc.balanceOf(arbitrageur) == before[0] + market.policy.tip() + tab * market.policy.chip() // WAD
     assert sc.balanceOf(liquidator) == before[1]
 
 

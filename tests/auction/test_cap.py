@@ -23,7 +23,7 @@ def _full_tab(market, user) -> int:
     c = market.controller
     debt = c.debt(user)
     x = market.amm.get_sum_xy(user)[0]
-    return (debt - min(debt, x)) * (WAD + c.penalty_tier2()) // WAD
+    return (debt - min(debt, x)) * (WAD + market.policy.penalty_tier2()) // WAD
 
 
 def _settle(market, keeper, auction_id):
@@ -100,7 +100,7 @@ def test_leftover_room_does_not_pay_for_dust_liquidations(market, keeper, underw
     user = underwater[0]
     set_liquidation_params(market, max_in_auction=_full_tab(market, user) // 2)
     liquidate(market, keeper, user)
-    room = c.max_in_auction() - a.total_tab()
+    room = market.policy.max_in_auction() - a.total_tab()
     assert 0 < room < a.chost()
     before = sc.balanceOf(keeper)
     try:

@@ -167,8 +167,8 @@ def _min_size_loan(market, user):
     """Open a loan of exactly min_debt (95% of what its collateral allows over 10 bands)."""
     c = market.controller
     probe = units(market, 10 * WAD)
-    collateral = probe * c.min_debt() * 100 // (95 * c.max_borrowable(probe, 10)) + 1
-    return open_loan(market, user, collateral, c.min_debt(), 10)
+    collateral = probe * market.policy.min_debt() * 100 // (95 * c.max_borrowable(probe, 10)) + 1
+    return open_loan(market, user, collateral, market.policy.min_debt(), 10)
 
 
 def test_keeper_reward_below_penalty_on_min_size_liquidation(market, borrower, keeper):
@@ -178,41 +178,54 @@ def test_keeper_reward_below_penalty_on_min_size_liquidation(market, borrower, k
     before = sc.balanceOf(keeper)
     _, ev, _ = liquidate(market, keeper, borrower)
     reward = sc.balanceOf(keeper) - before
-    assert ev.tier == 2 and ev.debt_to_auction == c.min_debt()
-    assert reward == c.tip() + ev.tab * c.chip() // WAD
+    assert ev.tier == 2 and ev.debt_to_auction == market.policy.min_debt()
+    assert reward == market.policy.tip() + ev.tab * market.policy.chip() // WAD
     penalty = ev.tab - ev.debt_to_auction
-    assert reward < c.penalty_tier1() * c.min_debt() // WAD < penalty
+    assert reward < market.policy.penalty_tier1() * market.policy.min_debt() // WAD < penalty
+
+
+def _edge_tip(p1: int, p2: int, min_debt: int, chip: int) -> int:
+    """The tip at which the reward on the largest tab of a minimum-size position,
+    tip + chip * min_debt * (1 + p2), equals its smallest penalty, p1 * min_debt."""
+    return p1 * min_debt // WAD - chip * (min_debt * (WAD + p2) // WAD) // WAD
 
 
 def test_set_liquidation_params_rejects_reward_at_the_penalty(market):
-    c = market.controller
-    p1, min_debt, chip = c.penalty_tier1(), c.min_debt(), c.chip()
-    edge_tip = p1 * min_debt // WAD - chip * min_debt // WAD  # reward == tier-1 penalty
+    pol = market.policy
+    p1, p2, min_debt, chip = pol.penalty_tier1(), pol.penalty_tier2(), pol.min_debt(), pol.chip()
+    edge_tip = _edge_tip(p1, p2, min_debt, chip)
     before = snapshot(market)
     with boa.reverts("keeper reward above the penalty of a minimum-size position"):
         set_liquidation_params(market, tip=edge_tip)
+    largest_tab = min_debt * (WAD + p2) // WAD
     with boa.reverts("keeper reward above the penalty of a minimum-size position"):
-        set_liquidation_params(market, chip=(p1 * min_debt - c.tip() * WAD) // min_debt + 1)
+        set_liquidation_params(market, chip=(p1 * min_debt // WAD - pol.tip()) * WAD // largest_tab + 1)
     assert snapshot(market) == before
     set_liquidation_params(market, tip=edge_tip - 1)
-    assert c.tip() == edge_tip - 1
+    assert pol.tip() == edge_tip - 1
+
+
+def test_bound_counts_the_penalty_in_the_tab(market):
+    """The bound holds on the tab a minimum-size liquidation really has (debt plus
+    penalty), not on min_debt alone: with p1 = 5%, p2 = 5% + 1 wei, chip = 4.9%, a tip of
+    p1 * min_debt - chip * min_debt - 1 would pay ~5.245 for a penalty of ~5.0."""
+    min_debt = market.policy.min_debt()
+    p1, chip = 5 * 10**16, 49 * 10**15
+    tip = p1 * min_debt // WAD - chip * min_debt // WAD - 1
+    before = snapshot(market)
+    with boa.reverts("keeper reward above the penalty of a minimum-size position"):
+        set_liquidation_params(market, penalty_tier1=p1, penalty_tier2=p1 + 1, chip=chip, tip=tip)
+    assert snapshot(market) == before
 
 
 def test_accepted_params_keep_reward_below_min_size_penalty(market, borrower, keeper):
-    """The bound must hold on the tab a minimum-size liquidation really has (debt plus
-    penalty), not on min_debt alone.
-
-    Found: set_liquidation_params checks tip + chip * min_debt < p1 * min_debt, but the
-    keeper is paid chip * tab with tab = moved debt * (1 + penalty). With p1 = 5%,
-    p2 = 5% + 1 wei, chip = 4.9%, tip = 0.1 - 1 wei (accepted), liquidating a min_debt
-    loan pays the keeper ~5.245 for a penalty of ~5.0: reserves lose on every such
-    liquidation."""
+    """At the largest accepted reward, a real minimum-size liquidation still pays the
+    keeper less than its penalty, and reserves do not fall."""
     c, amm, sc = market.controller, market.amm, market.stablecoin
     n1, _ = _min_size_loan(market, borrower)
-    min_debt = c.min_debt()
-    p1, chip = 5 * 10**16, 49 * 10**15
-    tip = p1 * min_debt // WAD - chip * min_debt // WAD - 1
-    set_liquidation_params(market, penalty_tier1=p1, penalty_tier2=p1 + 1, chip=chip, tip=tip)  # accepted
+    min_debt = market.policy.min_debt()
+    p1, p2, chip = 5 * 10**16, 5 * 10**16 + 1, 45 * 10**15
+    set_liquidation_params(market, penalty_tier1=p1, penalty_tier2=p2, chip=chip, tip=_edge_tip(p1, p2, min_debt, chip) - 1)
     set_price(market, amm.p_oracle_up(n1) * 80 // 100)
     reserves, before = c.reserves(), sc.balanceOf(keeper)
     _, ev, _ = liquidate(market, keeper, borrower)

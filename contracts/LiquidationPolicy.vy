@@ -1,0 +1,217 @@
+# pragma version 0.4.3
+"""
+@title LiquidationPolicy
+@notice How much of an unhealthy position a liquidation takes, at what penalty, and what
+        the keeper earns; plus the throughput cap on what may be in auction at once.
+        Pure decisions over numbers the Controller reads: the Controller executes them
+        (withdraws from the AMM, moves debt, starts the auction).
+@dev Glossary
+     tier 1   still solvent after the penalty and the remainder is not dust: take only the
+              share f of the position that brings the rest back to target_health
+     tier 2   deeper, or the remainder would be dust: take the whole position
+     v        tier-1 value of one collateral unit: p_o * (1 - ld) / (1 + penalty_tier1)
+     tab      stablecoin an auction must raise: debt moved to it * (1 + penalty)
+     room     max_in_auction - total tab of live auctions
+     reward   keeper reward: tip + chip * tab
+     All amounts are 18-decimal (the Controller scales collateral before calling).
+"""
+from .modules import constants as c
+from .modules import admin_role
+
+initializes: admin_role
+exports: (admin_role.admin, admin_role.set_admin)
+
+
+interface IController:
+    def liquidation_discount() -> uint256: view
+
+
+event SetController:
+    controller: indexed(address)
+
+event SetLiquidationParams:
+    penalty_tier1: uint256
+    penalty_tier2: uint256
+    target_health: uint256
+    min_debt: uint256
+    tip: uint256
+    chip: uint256
+    max_in_auction: uint256
+
+
+controller: public(address)
+penalty_tier1: public(uint256)
+penalty_tier2: public(uint256)
+target_health: public(uint256)
+min_debt: public(uint256)  # smallest loan; also the dust below which a remainder is liquidated whole
+tip: public(uint256)  # flat keeper reward (stablecoin)
+chip: public(uint256)  # keeper reward per unit of tab (WAD)
+max_in_auction: public(uint256)  # cap on the total tab of live auctions
+
+MAX_PENALTY: constant(uint256) = 3 * c.WAD // 10
+MAX_MIN_DEBT: constant(uint256) = 10**9 * c.WAD
+MAX_CHIP: constant(uint256) = c.WAD // 10
+SHARE_MARGIN: constant(uint256) = c.WAD // 10**9  # covers the AMM shares' rounding
+
+
+@deploy
+def __init__(admin: address):
+    """
+    @notice Create the policy of one market. The admin then sets the Controller once
+            (`set_controller`) and the parameters (`set_liquidation_params`).
+    """
+    admin_role.__init__(admin)
+
+
+@external
+def set_controller(controller: address):
+    """
+    @notice Set the Controller whose liquidation discount bounds the tier-1 penalty. Once;
+            admin only.
+    """
+    admin_role._check_admin()
+    assert self.controller == empty(address), "controller already set"
+    assert controller != empty(address), "zero controller"
+    self.controller = controller
+    log SetController(controller=controller)
+
+
+@external
+def set_liquidation_params(
+    penalty_tier1: uint256,
+    penalty_tier2: uint256,
+    target_health: uint256,
+    min_debt: uint256,
+    tip: uint256,
+    chip: uint256,
+    max_in_auction: uint256,
+):
+    """
+    @notice Liquidation parameters (WAD where fractional). Bounds: 0 < penalty_tier1 <
+            liquidation_discount, penalty_tier1 < penalty_tier2 <= 30%, 0 < target_health
+            <= 50%, 0 < min_debt <= 1e9, chip <= 10%, max_in_auction >= min_debt, and the
+            keeper reward on the largest tab of a minimum-size position,
+            tip + chip * min_debt * (1 + penalty_tier2), stays below the smallest penalty
+            of that position, penalty_tier1 * min_debt. Admin only.
+    """
+    admin_role._check_admin()
+    assert self.controller != empty(address), "controller not set"
+    ld: uint256 = staticcall IController(self.controller).liquidation_discount()
+    assert penalty_tier1 > 0 and penalty_tier1 < ld, "tier-1 penalty out of range"
+    assert penalty_tier2 > penalty_tier1 and penalty_tier2 <= MAX_PENALTY, "tier-2 penalty out of range"
+    assert target_health > 0 and target_health <= c.WAD // 2, "target health out of range"
+    assert min_debt > 0 and min_debt <= MAX_MIN_DEBT, "min debt out of range"
+    assert chip <= MAX_CHIP, "chip out of range"
+    assert max_in_auction >= min_debt, "max in auction below min debt"
+    largest_tab: uint256 = min_debt * (c.WAD + penalty_tier2) // c.WAD
+    assert tip + chip * largest_tab // c.WAD < penalty_tier1 * min_debt // c.WAD, "keeper reward above the penalty of a minimum-size position"
+    self.penalty_tier1 = penalty_tier1
+    self.penalty_tier2 = penalty_tier2
+    self.target_health = target_health
+    self.min_debt = min_debt
+    self.tip = tip
+    self.chip = chip
+    self.max_in_auction = max_in_auction
+    log SetLiquidationParams(penalty_tier1=penalty_tier1, penalty_tier2=penalty_tier2, target_health=target_health, min_debt=min_debt, tip=tip, chip=chip, max_in_auction=max_in_auction)
+
+
+# ---------------------------------------------------------------- decisions
+
+@internal
+@view
+def _tier1_value(p_o: uint256, ld: uint256) -> uint256:
+    return p_o * (c.WAD - ld) // (c.WAD + self.penalty_tier1)  # rounds down: collateral counts for less
+
+
+@internal
+@view
+def _tier1_fraction(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_o: uint256) -> uint256:
+    """
+    Taking share f moves f * (x + y * v) of debt out; the rest keeps (1 - f) of x_down, so
+    health returns to target when f >= (debt - K) / (V - K), K = x_down * (1 - ld) /
+    (1 + target_health). 0 if tier 1 does not apply.
+    """
+    value: uint256 = x + y * self._tier1_value(p_o, ld) // c.WAD  # rounds down
+    k: uint256 = x_down * (c.WAD - ld) // (c.WAD + self.target_health)  # rounds down
+    if value <= debt or k >= debt:
+        return 0  # not solvent after the penalty (or already healthy enough)
+    # rounds up (takes more, restores at least the target), plus a margin for share rounding
+    f: uint256 = ((debt - k) * c.WAD + value - k - 1) // (value - k) + SHARE_MARGIN
+    if f >= c.WAD or debt - min(debt, f * value // c.WAD) < self.min_debt:
+        return 0  # the remainder would be dust: tier 2
+    return f
+
+
+@external
+@view
+def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_o: uint256, live_tab: uint256) -> uint256[2]:
+    """
+    @notice Tier (1 or 2) and share of the position (WAD) to liquidate, for a position with
+            `debt`, `x_down`, stablecoin `x` and collateral `y` (18 decimals) in its bands,
+            liquidation discount `ld`, at oracle price `p_o`, with `live_tab` already in
+            auction. A share that would not fit under max_in_auction is cut to what fits;
+            reverts "auction capacity full" when less than a minimum-size tab fits.
+    """
+    tier: uint256 = 1
+    frac: uint256 = self._tier1_fraction(debt, x_down, x, y, ld, p_o)
+    tab: uint256 = 0
+    if frac == 0:
+        tier = 2
+        frac = c.WAD
+        tab = ((debt - min(debt, x)) * (c.WAD + self.penalty_tier2) + c.WAD - 1) // c.WAD  # rounds up
+    else:
+        # an upper bound on the tier-1 tab (the collateral at the full oracle price); rounds up
+        tab = (frac * y // c.WAD * p_o + c.WAD - 1) // c.WAD
+    cap: uint256 = self.max_in_auction
+    room: uint256 = 0
+    if cap > live_tab:
+        room = cap - live_tab
+    if tab <= room:
+        return [tier, frac]
+    # only cut to a room that holds at least a minimum-size tab: no dust auctions
+    assert room >= self.min_debt, "auction capacity full"
+    # rounds down, and 3 wei of room are kept for the rounding of a partial withdrawal
+    # (a cut tab is at most 2 wei above its share of the estimate): stays under the cap
+    frac = frac * (room - 3) // tab
+    if tier == 2:
+        # a cut tier 2 must leave a remainder that is a valid loan
+        frac = min(frac, (debt - min(debt, self.min_debt)) * c.WAD // debt)  # rounds down
+    assert frac > 0, "auction capacity full"
+    return [tier, frac]
+
+
+@external
+@view
+def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: uint256, ld: uint256, p_o: uint256) -> uint256[3]:
+    """
+    @notice How a liquidation of share `frac` (tier `tier`) that withdrew stablecoin
+            `x_out` and collateral `y_out` (18 decimals) from a position with `debt`
+            divides it: [debt repaid from the stablecoin, debt moved to auction, penalty].
+            Tier 1 may repay any of the debt from the stablecoin and moves to auction the
+            collateral's tier-1 value; tier 2 moves its share of the debt.
+    """
+    debt_part: uint256 = debt
+    if tier == 2 and frac < c.WAD:
+        debt_part = debt * frac // c.WAD  # a cut tier 2 moves its share; rounds down
+    repaid: uint256 = min(x_out, debt_part)
+    to_auction: uint256 = 0
+    penalty: uint256 = 0
+    if tier == 1:
+        to_auction = min(y_out * self._tier1_value(p_o, ld) // c.WAD, debt - repaid)  # rounds down
+        penalty = to_auction * self.penalty_tier1 // c.WAD  # rounds down
+    else:
+        to_auction = debt_part - repaid
+        penalty = to_auction * self.penalty_tier2 // c.WAD  # rounds down
+    if y_out == 0:
+        penalty = 0  # nothing to sell: no auction, no penalty
+    return [repaid, to_auction, penalty]
+
+
+@external
+@view
+def keeper_reward(tab: uint256) -> uint256:
+    """
+    @notice What a keeper earns for starting or re-pricing an auction with `tab`:
+            tip + chip * tab.
+    """
+    return self.tip + tab * self.chip // c.WAD  # rounds down: the protocol pays less
