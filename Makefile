@@ -9,14 +9,14 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 STAMP := .venv/.stamp
 
-.PHONY: run test
+.PHONY: run test browser
 
 run: $(STAMP)
 	scripts/main.sh
 
 # Titanoboa suites first (without ape's plugin: half the start-up, no
 # per-test snapshots), then the ape suite on anvil (needs ape's plugin).
-test: $(STAMP)
+test: $(STAMP) browser
 	@$(call pytest_step,-p no:ape_test -m "not integration" -q,$(HAS_FAST_TESTS))
 	@$(call pytest_step,-m integration -q,$(HAS_INTEGRATION_TESTS))
 
@@ -30,6 +30,13 @@ endef
 IN_TEST_FILES := -rE --include='test_*.py' --include='*_test.py' 'mark\.integration' tests
 HAS_INTEGRATION_TESTS := grep -q $(IN_TEST_FILES)
 HAS_FAST_TESTS := grep -L $(IN_TEST_FILES) | grep -q .
+
+# The report test opens scenario reports in a real headless browser: Debian's Chromium.
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo 'installing chromium (Debian package) for the report test'; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # While .venv/bin/python does not exist, `python3` is the system one.
 $(STAMP): requirements.lock package.json pyproject.toml

@@ -1,0 +1,111 @@
+"""LiquidationPolicy alone: `plan`, `split` and `keeper_reward` agree with the Python
+model (softliq.model.policy) on any input, reverts included, and keep their promises:
+tier 1 restores target health, a cut never exceeds the cap, no dust auctions, a cut
+tier 2 leaves a valid loan, the keeper reward stays below a minimum-size penalty."""
+
+from __future__ import annotations
+
+import boa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from softliq.model.policy import PolicyModel
+from softliq.model.wad_math import ModelRevert
+from softliq.params import WAD
+
+# module-scoped fixtures only read state; titanoboa anchors every example anyway
+FIXTURE_OK = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+
+AMOUNT = st.integers(0, 10**9 * WAD)
+PRICE = st.integers(WAD // 100, 10**6 * WAD)
+LD = st.integers(10**16, 3 * 10**17)
+
+
+@pytest.fixture(scope="module")
+def policy(market):
+    return market.policy
+
+
+@pytest.fixture(scope="module")
+def model(market) -> PolicyModel:
+    return PolicyModel.from_params(market.params)
+
+
+def chain_or_reason(fn, *args):
+    try:
+        return tuple(fn(*args))
+    except boa.BoaError as e:
+        return ("revert", "auction capacity full" in str(e))
+
+
+def model_or_reason(fn, *args):
+    try:
+        return tuple(fn(*args))
+    except ModelRevert as e:
+        return ("revert", "auction capacity full" in str(e))
+
+
+@settings(max_examples=300, **FIXTURE_OK)
+@given(debt=st.integers(1, 10**9 * WAD), x_down=AMOUNT, x=AMOUNT, y=AMOUNT, ld=LD, p_o=PRICE, live=AMOUNT)
+def test_plan_matches_the_model(policy, model, debt, x_down, x, y, ld, p_o, live):
+    assert chain_or_reason(policy.plan, debt, x_down, x, y, ld, p_o, live) == model_or_reason(
+        model.plan, debt, x_down, x, y, ld, p_o, live
+    )
+
+
+@settings(max_examples=300, **FIXTURE_OK)
+@given(tier=st.sampled_from([1, 2]), frac=st.integers(1, WAD), debt=st.integers(1, 10**9 * WAD), x_out=AMOUNT, y_out=AMOUNT, ld=LD, p_o=PRICE)
+def test_split_matches_the_model(policy, model, tier, frac, debt, x_out, y_out, ld, p_o):
+    assert tuple(policy.split(tier, frac, debt, x_out, y_out, ld, p_o)) == model.split(tier, frac, debt, x_out, y_out, ld, p_o)
+
+
+@settings(max_examples=100, **FIXTURE_OK)
+@given(tab=st.integers(0, 10**12 * WAD))
+def test_keeper_reward_matches_the_model(policy, model, tab):
+    assert policy.keeper_reward(tab) == model.keeper_reward(tab)
+
+
+@settings(max_examples=300, **FIXTURE_OK)
+@given(debt=st.integers(10**3 * WAD, 10**6 * WAD), ratio=st.integers(101, 200), share_x=st.integers(0, 100), ld=LD, p_o=PRICE)
+def test_tier1_restores_target_health(policy, model, debt, ratio, share_x, ld, p_o):
+    """A solvent position (small enough that the cap does not cut it): after taking
+    share f, the rest (1 - f) of x_down, discounted, covers the remaining debt
+    (1 + target_health) times."""
+    x_down = debt * ratio // 100 * WAD // (WAD - ld)  # health (ratio - 100)% before the penalty cushion
+    x = x_down * share_x // 100
+    y = (x_down - x) * WAD // p_o
+    tier, frac = policy.plan(debt, x_down, x, y, ld, p_o, 0)
+    if tier != 1:
+        return
+    value = x + y * model.tier1_value(p_o, ld) // WAD
+    moved = frac * value // WAD
+    rest_debt = debt - min(debt, moved)
+    rest_x_down = x_down * (WAD - frac) // WAD
+    assert rest_debt >= model.min_debt
+    assert rest_x_down * (WAD - ld) // WAD >= rest_debt * (WAD + model.target_health) // WAD
+
+
+@settings(max_examples=300, **FIXTURE_OK)
+@given(debt=st.integers(1000 * WAD, 10**8 * WAD), x=AMOUNT, y=AMOUNT, ld=LD, p_o=PRICE, room=st.integers(0, 10**8 * WAD))
+def test_cut_fits_the_room_and_leaves_a_valid_loan(policy, model, debt, x, y, ld, p_o, room):
+    live = model.max_in_auction - min(room, model.max_in_auction)
+    room = model.max_in_auction - live
+    result = chain_or_reason(policy.plan, debt, 0, x, y, ld, p_o, live)  # x_down 0: tier 2
+    if result[0] == "revert":
+        assert result[1] and room < model.min_debt or (debt - min(debt, model.min_debt)) * WAD // debt == 0 or room < 4
+        return
+    tier, frac = result
+    assert tier == 2
+    full_tab = (debt - min(debt, x)) * (WAD + model.penalty_tier2) // WAD
+    if frac < WAD:
+        assert room >= model.min_debt
+        assert full_tab * frac // WAD <= room
+        assert debt - debt * frac // WAD >= model.min_debt
+    else:
+        assert full_tab <= room
+
+
+def test_reward_below_min_size_penalty_at_defaults(policy, model):
+    largest_tab = model.min_debt * (WAD + model.penalty_tier2) // WAD
+    assert policy.keeper_reward(largest_tab) < model.penalty_tier1 * model.min_debt // WAD
