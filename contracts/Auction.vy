@@ -93,7 +93,7 @@ event SetStopped:
 event SetController:
     controller: indexed(address)
 
-struct Sale:  # stored in four slots: user | tic (64 bits) | curve id (32), lot, tab, top
+struct Sale:  # stored in three slots: user | tic (64 bits) | curve id (32), lot | tab (128 each), top
     user: address
     lot: uint256
     tab: uint256
@@ -108,6 +108,8 @@ struct Curve:  # stored in one slot: kind (8 bits) | a (64) | b (64)
 
 MAX_ACTIVE: constant(uint256) = 1000
 MASK64: constant(uint256) = 2**64 - 1
+MASK128: constant(uint256) = 2**128 - 1
+MASK32: constant(uint256) = 2**32 - 1
 MASK160: constant(uint256) = 2**160 - 1
 MAX_CALLBACK_DATA: constant(uint256) = 1024
 
@@ -117,12 +119,12 @@ COLLATERAL_PRECISION: immutable(uint256)
 ORACLE: public(immutable(IPriceOracle))
 
 controller: public(address)
-_sales: HashMap[uint256, uint256[4]]
+_sales: HashMap[uint256, uint256[3]]
 _curves: HashMap[uint256, uint256]  # curve id -> packed Curve
 curve_id: public(uint256)  # the curve new and re-priced auctions use
-kicks: public(uint256)
-total_tab: public(uint256)
-_active: DynArray[uint256, MAX_ACTIVE]
+# Hot counters share one slot: kicks (64 bits) | live auctions (32) | total tab (160).
+_header: uint256
+_active: HashMap[uint256, uint256]  # index -> id of a live auction
 _active_ix: HashMap[uint256, uint256]  # id -> index in _active
 
 buf: public(uint256)
@@ -186,13 +188,37 @@ def _curve(id: uint256) -> Curve:
 @internal
 @view
 def _load(id: uint256) -> Sale:
-    v: uint256[4] = self._sales[id]
-    return Sale(user=convert(v[0] & MASK160, address), lot=v[1], tab=v[2], top=v[3], tic=(v[0] >> 160) & MASK64, curve=v[0] >> 224)
+    v: uint256[3] = self._sales[id]
+    return Sale(user=convert(v[0] & MASK160, address), lot=v[1] & MASK128, tab=v[1] >> 128, top=v[2], tic=(v[0] >> 160) & MASK64, curve=v[0] >> 224)
 
 
 @internal
 def _store(id: uint256, sale: Sale):
-    self._sales[id] = [convert(sale.user, uint256) | (sale.tic << 160) | (sale.curve << 224), sale.lot, sale.tab, sale.top]
+    # lot and tab only fall after kick, which bounds them below 2**128
+    self._sales[id] = [convert(sale.user, uint256) | (sale.tic << 160) | (sale.curve << 224), sale.lot | (sale.tab << 128), sale.top]
+
+
+@internal
+@view
+def _total_tab() -> uint256:
+    return self._header >> 96
+
+
+@internal
+@view
+def _count() -> uint256:
+    return (self._header >> 64) & MASK32
+
+
+@internal
+def _set_header(kicks: uint256, count: uint256, total_tab: uint256):
+    self._header = kicks | (count << 64) | (total_tab << 96)
+
+
+@internal
+def _reduce_total_tab(amount: uint256):
+    h: uint256 = self._header
+    self._header = (h & (2**96 - 1)) | (((h >> 96) - amount) << 96)
 
 
 @internal
@@ -330,7 +356,13 @@ def active_ids() -> DynArray[uint256, MAX_ACTIVE]:
     """
     @notice Ids of the live auctions.
     """
-    return self._active
+    out: DynArray[uint256, MAX_ACTIVE] = []
+    n: uint256 = self._count()
+    for i: uint256 in range(MAX_ACTIVE):
+        if i == n:
+            break
+        out.append(self._active[i])
+    return out
 
 
 @external
@@ -339,20 +371,41 @@ def count() -> uint256:
     """
     @notice Number of live auctions.
     """
-    return len(self._active)
+    return self._count()
+
+
+@external
+@view
+def kicks() -> uint256:
+    """
+    @notice Auctions started so far (the last id).
+    """
+    return self._header & MASK64
+
+
+@external
+@view
+def total_tab() -> uint256:
+    """
+    @notice Stablecoin the live auctions still have to raise (debt moved to them plus penalty).
+    """
+    return self._total_tab()
 
 
 # ---------------------------------------------------------------- life cycle
 
 @internal
 def _remove(id: uint256):
+    h: uint256 = self._header
+    n: uint256 = ((h >> 64) & MASK32) - 1  # index of the last live auction
     ix: uint256 = self._active_ix[id]
-    last: uint256 = self._active.pop()
+    last: uint256 = self._active[n]
     if last != id:
         self._active[ix] = last
         self._active_ix[last] = ix
-    self._active_ix[id] = 0
-    self._sales[id] = empty(uint256[4])
+    self._active_ix[id] = 0  # _active[n] is left as is: only the first `count` entries count
+    self._set_header(h & MASK64, n, h >> 96)
+    self._sales[id] = empty(uint256[3])
 
 
 @external
@@ -366,14 +419,16 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     assert msg.sender == self.controller, "Auction: only controller"
     assert self.stopped < 1, "Auction: liquidations stopped"
     assert lot > 0 and tab > 0, "Auction: zero lot or tab"
-    assert len(self._active) < MAX_ACTIVE, "Auction: too many live auctions"
-    id: uint256 = self.kicks + 1
-    self.kicks = id
+    assert lot <= MASK128 and tab <= MASK128, "Auction: lot or tab too large"
+    h: uint256 = self._header
+    n: uint256 = (h >> 64) & MASK32
+    assert n < MAX_ACTIVE, "Auction: too many live auctions"
+    id: uint256 = (h & MASK64) + 1
     top: uint256 = self._oracle_top()
     self._store(id, Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp, curve=self.curve_id))
-    self._active_ix[id] = len(self._active)
-    self._active.append(id)
-    self.total_tab += tab
+    self._active_ix[id] = n
+    self._active[n] = id
+    self._set_header(id, n + 1, (h >> 96) + tab)  # tab < 2**128: the total stays below 2**160 for 2**32 auctions
     log Kick(id=id, user=user, top=top, tab=tab, lot=lot, keeper=keeper)
     return id
 
@@ -442,7 +497,7 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
         extcall ITakeCallback(receiver).on_take(msg.sender, owe, amount, data)
     assert extcall IERC20(STABLECOIN.address).transferFrom(msg.sender, self, owe, default_return_value=True), "Auction: payment failed"
     extcall STABLECOIN.burn(owe)
-    self.total_tab -= owe
+    self._reduce_total_tab(owe)
     log Take(id=id, keeper=msg.sender, price=price, owe=owe, amount=amount, tab_left=sale.tab, lot_left=sale.lot)
 
     if sale.tab == 0:
@@ -451,7 +506,7 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
         log Settle(id=id, user=sale.user, collateral_returned=sale.lot, shortfall=0)
         self._remove(id)
     elif sale.lot == 0:
-        self.total_tab -= sale.tab
+        self._reduce_total_tab(sale.tab)
         extcall IController(self.controller).book_shortfall(sale.tab)
         log Settle(id=id, user=sale.user, collateral_returned=0, shortfall=sale.tab)
         self._remove(id)
