@@ -368,7 +368,8 @@ LIQUIDATION_BARS: dict[str, int | None] = {
 }
 """Key -> the most gas it may cost (None: no bar). Reference: Aave v3's liquidationCall."""
 LIQUIDATION_KEYS: tuple[str, ...] = tuple(LIQUIDATION_BARS)
-LIQUIDATION_EXTRAS: tuple[str, ...] = ("liquidate_tier2_auction_live",)
+LIQUIDATION_EXTRAS: tuple[str, ...] = ("liquidate_tier2_auction_live", "liquidate_tier2_n4")
+"""The required rows liquidate a position over N = 10 bands; the `_n4` row over 4."""
 AAVE_LIQUIDATION_CALL = (360_000, 494_000)
 """Aave v3 liquidationCall, gas (the gradual-liquidation issue's reference)."""
 
@@ -510,9 +511,20 @@ def auction_rows(setup: LiquidationSetup, id: int) -> dict[str, int]:
     return out
 
 
+def small_position_rows(cfg: Config, market: Market) -> dict[str, int]:
+    """Tier 2 on a position over 4 bands (much of the cost is per band). (A walk through
+    4 bands loses too little for the mild crash to make a tier-1 case.)"""
+    out: dict[str, int] = {}
+    with boa.env.anchor():
+        setup = build_liquidation_setup(cfg, market, n_bands=4)
+        deep_crash(setup)
+        out["liquidate_tier2_n4"], _ = measure_liquidation(setup, setup.who, tier=2)
+    return out
+
+
 def liquidation_rows(cfg: Config, market: Market) -> dict[str, int]:
     """Both liquidation tiers on one position, then the auction of the tier-1 liquidation."""
-    out: dict[str, int] = {}
+    out: dict[str, int] = small_position_rows(cfg, market)
     with boa.env.anchor():
         setup = build_liquidation_setup(cfg, market)
         with boa.env.anchor():

@@ -1063,10 +1063,10 @@ def has_liquidity(user: address) -> bool:
 
 @internal
 @view
-def _user_xy(user: address, mode: uint256) -> uint256[2]:
+def _user_xy(user: address, mode: uint256) -> uint256[3]:
     """
-    mode 0: [x, y] the user owns now (y in token units).
-    mode 1: [x_down, 0]; mode 2: [y_up (token units), 0]. All round down.
+    [value, x, y]: x and y the user owns now (y in token units); value is 0 in mode 0,
+    x_down in mode 1, y_up (token units) in mode 2. All round down.
     """
     n1: int256 = 0
     n2: int256 = 0
@@ -1077,6 +1077,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[2]:
         ctx = self._ctx(self._price_oracle())
     acc_x: uint256 = 0
     acc_y: uint256 = 0
+    acc_v: uint256 = 0
     for k: uint256 in range(50):
         if k == len(shares):
             break
@@ -1085,9 +1086,9 @@ def _user_xy(user: address, mode: uint256) -> uint256[2]:
         x: uint256 = 0
         y: uint256 = 0
         x, y = self._band(n)
+        acc_x += x * shares[k] // s  # rounds down
+        acc_y += y * shares[k] // s  # rounds down
         if mode == 0:
-            acc_x += x * shares[k] // s  # rounds down
-            acc_y += y * shares[k] // s  # rounds down
             continue
         sa: uint256 = self._sa(ctx, n)
         sb: uint256 = sa * SB_OVER_SA // c.WAD
@@ -1103,8 +1104,8 @@ def _user_xy(user: address, mode: uint256) -> uint256[2]:
         else:
             p_up: uint256 = self._p_oracle_up(n)
             value = (ey + ex * c.WAD // p_up) // COLLATERAL_PRECISION  # rounds down
-        acc_x += value * shares[k] // s  # rounds down
-    return [acc_x, acc_y]
+        acc_v += value * shares[k] // s  # rounds down
+    return [acc_v, acc_x, acc_y]
 
 
 @external
@@ -1113,7 +1114,19 @@ def get_sum_xy(user: address) -> uint256[2]:
     """
     @notice [stablecoin, collateral (token units)] `user` owns in the bands now.
     """
-    return self._user_xy(user, 0)
+    xy: uint256[3] = self._user_xy(user, 0)
+    return [xy[1], xy[2]]
+
+
+@external
+@view
+def get_xy_and_x_down(user: address) -> uint256[3]:
+    """
+    @notice [stablecoin, collateral (token units), x_down] of `user` in one pass over its
+            bands: what health and liquidation read (get_sum_xy and get_x_down together).
+    """
+    xy: uint256[3] = self._user_xy(user, 1)
+    return [xy[1], xy[2], xy[0]]
 
 
 @external

@@ -37,7 +37,7 @@ interface IAMM:
     def get_base_price() -> uint256: view
     def active_band() -> int256: view
     def price_oracle() -> uint256: view
-    def get_x_down(user: address) -> uint256: view
+    def get_xy_and_x_down(user: address) -> uint256[3]: view
     def get_sum_xy(user: address) -> uint256[2]: view
     def read_user_tick_numbers(user: address) -> int256[2]: view
     def has_liquidity(user: address) -> bool: view
@@ -561,7 +561,8 @@ def _health(user: address, debt: uint256, full: bool, x_down: uint256, collatera
 @internal
 @view
 def _health_now(user: address, debt: uint256, full: bool) -> int256:
-    return self._health(user, debt, full, staticcall AMM.get_x_down(user), (staticcall AMM.get_sum_xy(user))[1])
+    xyd: uint256[3] = staticcall AMM.get_xy_and_x_down(user)
+    return self._health(user, debt, full, xyd[2], xyd[1])
 
 
 @external
@@ -827,8 +828,8 @@ def liquidate(user: address) -> uint256:
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(user, rate_mul)
-    x_down: uint256 = staticcall AMM.get_x_down(user)
-    xy: uint256[2] = staticcall AMM.get_sum_xy(user)
+    xy: uint256[3] = staticcall AMM.get_xy_and_x_down(user)  # [x, y, x_down]
+    x_down: uint256 = xy[2]
     assert self._health(user, debt, True, x_down, xy[1]) < 0, "not liquidatable"
     p_o: uint256 = staticcall AMM.price_oracle()
 
