@@ -20,11 +20,10 @@ from .properties import NO_SHRINK, bands_covered_by_balances
 
 
 def smallest_first_loan(market, n_bands: int) -> int:
-    """Least collateral (token units) whose max_borrowable meets the Controller's minimum
-    debt (if it has one) and puts more than MIN_BAND_Y in each band."""
+    """Least collateral (token units) whose max_borrowable meets the minimum debt (the
+    LiquidationPolicy's) and puts more than MIN_BAND_Y in each band."""
     controller = market.controller
-    floor = getattr(controller, "min_debt", None)
-    min_debt = max(floor() if floor else 1, 1)
+    min_debt = max(market.policy.min_debt(), 1)
     c = (C["MIN_BAND_Y"] + 1) * n_bands
     probe = units(market, WAD)
     c = max(c, min_debt * probe // max(controller.max_borrowable(probe, n_bands), 1))

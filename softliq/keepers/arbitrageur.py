@@ -1,0 +1,140 @@
+"""The arbitrageur: trades the AMM toward the external market price when it pays.
+
+It buys collateral from the AMM when the AMM sells below the market and sells it to the
+AMM when the AMM pays above it (the other leg is assumed done on the external market at
+`market_price`). The trade size maximises profit after fee (the AMM's quotes include it)
+and gas, with few quotes (each walks bands, slow on py-evm): one probe of a small size
+(no trade if even that loses), sizes growing 4x until profit stops growing or the
+inventory is reached, then a golden-section search in log size between the neighbours of
+the best — typically 10-15 quotes, where `softliq.arbitrage` spends ~120.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from softliq.chain import Chain
+from softliq.keepers.base import GWEI, WAD, Action, Keeper, KeeperError
+
+GOLDEN = (math.sqrt(5) - 1) / 2
+GROWTH = 4
+"""Each probe size is this times the previous."""
+PROBE = 10**16
+"""First probe: 0.01 collateral (or its worth in stablecoin), WAD."""
+REFINE_STEPS = 6
+
+
+@dataclass(frozen=True)
+class Trade:
+    """Sell `amount` of coin `i` (0 stablecoin, 1 collateral) for `out` of the other."""
+
+    i: int
+    amount: int
+    out: int
+    profit: int
+    """At the market price, before gas (stablecoin wei)."""
+
+
+class Arbitrageur(Keeper):
+    """Trades the AMM toward the market price when profit after gas >= `min_profit`."""
+
+    role = "arbitrageur"
+
+    def __init__(
+        self,
+        address: str,
+        latency_blocks: int = 0,
+        gas_price: int = 5 * GWEI,
+        min_profit: int = 0,
+        swap_gas: int = 150_000,
+        slippage: int = 5 * 10**15,
+    ) -> None:
+        super().__init__(address, latency_blocks, gas_price)
+        if not 0 <= slippage < WAD:
+            raise KeeperError(f"slippage must be in [0, 1e18), got {slippage}")
+        self.min_profit = min_profit
+        self.swap_gas = swap_gas
+        self.slippage = slippage
+
+    def step(self, chain: Chain, market_price: int) -> list[Action]:
+        amm = chain.market.amm
+        trade = self.best_trade(chain, market_price)
+        if trade is None:
+            return []
+        net = trade.profit - self.gas_cost(self.swap_gas, market_price)
+        if net < self.min_profit or net <= 0:
+            return []
+        min_out = trade.out * (WAD - self.slippage) // WAD
+        return [self.action("swap", "swap", amm, "exchange", trade.i, 1 - trade.i, trade.amount, min_out, profit=net)]
+
+    def best_trade(self, chain: Chain, market_price: int) -> Trade | None:
+        """The most profitable trade toward `market_price` within inventory, or None."""
+        m = chain.market
+        amm_price = m.amm.get_p()
+        if amm_price < market_price:
+            i, cap = 0, m.stablecoin.balanceOf(self.address)
+        elif amm_price > market_price:
+            i, cap = 1, m.collateral.balanceOf(self.address)
+        else:
+            return None
+        precision = 10 ** (18 - m.params.collateral_decimals)
+        first = PROBE // precision if i == 1 else PROBE * market_price // WAD
+        return _search(m.amm, i, cap, market_price, precision, max(1, first))
+
+
+def _quote(amm: Any, i: int, amount: int, market_price: int, precision: int) -> Trade:
+    """Profit of selling `amount` of coin i to the AMM, the other leg at the market."""
+    try:
+        used, out = amm.get_dxdy(i, 1 - i, amount)
+    except Exception:  # a view revert (boa and ape raise different types): no trade
+        return Trade(i, amount, 0, -(2**255))
+    if i == 0:
+        profit = out * precision * market_price // WAD - used
+    else:
+        profit = out - used * precision * market_price // WAD
+    return Trade(i, used, out, profit)
+
+
+def _search(amm: Any, i: int, cap: int, market_price: int, precision: int, first: int) -> Trade | None:
+    """Growing sizes, then golden-section search in log size, for the best trade <= cap."""
+    if cap <= 0:
+        return None
+    sizes = [min(first, cap)]
+    quotes = [_quote(amm, i, sizes[0], market_price, precision)]
+    if quotes[0].profit <= 0:
+        return None  # even a small trade loses: the AMM is within its fee of the market
+    while sizes[-1] < cap:
+        sizes.append(min(cap, sizes[-1] * GROWTH))
+        quotes.append(_quote(amm, i, sizes[-1], market_price, precision))
+        if quotes[-1].profit < quotes[-2].profit:
+            break  # past the peak
+    k = max(range(len(quotes)), key=lambda j: quotes[j].profit)
+    best = quotes[k]
+    lo = math.log(sizes[k - 1]) if k > 0 else math.log(sizes[0])
+    hi = math.log(sizes[k + 1]) if k + 1 < len(sizes) else math.log(sizes[k])
+    cache: dict[int, Trade] = {}
+
+    def value(t: float) -> int:
+        nonlocal best
+        size = max(1, min(cap, int(math.exp(t))))
+        if size not in cache:
+            cache[size] = _quote(amm, i, size, market_price, precision)
+        if cache[size].profit > best.profit:
+            best = cache[size]
+        return cache[size].profit
+
+    if hi > lo:
+        a, b = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
+        fa, fb = value(a), value(b)
+        for _ in range(REFINE_STEPS):
+            if fa < fb:
+                lo, a, fa = a, b, fb
+                b = lo + GOLDEN * (hi - lo)
+                fb = value(b)
+            else:
+                hi, b, fb = b, a, fa
+                a = hi - GOLDEN * (hi - lo)
+                fa = value(a)
+    return best if best.profit > 0 and best.out > 0 else None

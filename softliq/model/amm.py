@@ -1,0 +1,556 @@
+"""Integer-exact model of contracts/AMM.vy (with band_math.vy): the band AMM.
+
+Each method mirrors the contract function of the same name, expression by expression,
+so every rounding matches. Token movements are left to the caller (`ModelMarket`),
+which moves balances exactly as the contract's transfers do. State is plain dicts;
+`copy()` gives an independent copy cheaply (used by the Monte Carlo).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from math import isqrt
+
+from softliq.model.oracle import Clock, OracleModel
+from softliq.model.wad_math import (
+    DEAD_SHARES,
+    IWAD,
+    MAX_AMOUNT,
+    MAX_DYNAMIC_FEE,
+    MAX_FEE,
+    MAX_RATE,
+    MIN_BAND_Y,
+    WAD,
+    ModelRevert,
+    exp_wad,
+    ln_wad,
+    require,
+    sdiv,
+)
+
+MAX_TOUCH = 50
+MAX_UINT256 = 2**256 - 1
+
+
+def liquidity(x: int, y: int, sa: int, sb: int, d: int) -> int:
+    """band_math._liquidity: L of a band holding (x, y), rounded down."""
+    if x == 0 and y == 0:
+        return 0
+    b = sa * y // WAD + x * WAD // sb
+    disc = b * b + 4 * (d * x // WAD) * y
+    return (b + isqrt(disc)) * WAD // (2 * d)
+
+
+def equilibrium(l: int, sa: int, sb: int, sp: int) -> tuple[int, int]:
+    """band_math._equilibrium: band content on curve L at sqrt price sp (clamped)."""
+    s = min(max(sp, sa), sb)
+    x = l * (s - sa) // WAD
+    t1 = l * WAD // s
+    t2 = (l * WAD + sb - 1) // sb
+    return x, (t1 - t2 if t1 > t2 else 0)
+
+
+@dataclass
+class Ctx:
+    """AMM.Ctx: what one call knows about the oracle."""
+
+    p_o: int
+    sqrt_po: int
+    ln0: int
+    fee: int
+
+
+@dataclass
+class Sides:
+    """AMM.Sides: a band as one trade sees it."""
+
+    in_bal: int
+    in_off: int
+    in_prec: int
+    out_bal: int
+    out_off: int
+    out_prec: int
+    inv: int
+    fee: int
+
+
+@dataclass
+class Trade:
+    """AMM.Trade: the result of walking the bands."""
+
+    in_amount: int = 0
+    out_amount: int = 0
+    n_end: int = 0
+    bands: list[int] = field(default_factory=list)
+    values: list[tuple[int, int]] = field(default_factory=list)
+
+
+class AMMModel:
+    """contracts/AMM.vy. Amounts: x in stablecoin wei, y in collateral token units."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        oracle: OracleModel,
+        A: int,
+        amplification: int,
+        base_price: int,
+        fee: int,
+        collateral_decimals: int,
+        oracle_fee_window: int,
+    ) -> None:
+        require(10 <= A <= 10000, "AMM: A out of range")
+        require(11 * 10**17 <= amplification <= 3 * WAD, "AMM: amplification out of range")
+        require(base_price > 0, "AMM: zero base price")
+        max_fee = min(MAX_FEE, 4 * WAD // A)
+        require(10**6 <= fee <= max_fee, "AMM: fee out of range")
+        require(12 <= oracle_fee_window <= 600, "AMM: oracle fee window out of range")
+        require(collateral_decimals <= 18, "AMM: collateral decimals above 18")
+        self.clock = clock
+        self.oracle = oracle
+        self.A = A
+        self.AMPLIFICATION = amplification
+        self.BASE_PRICE = base_price
+        self.COLLATERAL_PRECISION = 10 ** (18 - collateral_decimals)
+        self.MAX_BASE_FEE = max_fee
+        self.ORACLE_FEE_WINDOW = oracle_fee_window
+        log_a = ln_wad(A * WAD // (A - 1))
+        self.LOG_A_RATIO = log_a
+        self.HALF_K1 = sdiv(amplification - IWAD, 2)
+        ratio = exp_wad(sdiv(self.HALF_K1 * log_a, IWAD))
+        self.SB_OVER_SA = ratio
+        self.CURVE_D = WAD - WAD * WAD // ratio
+        self.fee = fee
+        self.rate_mul, self.rate, self.rate_time = WAD, 0, clock.now
+        self.active, self.lo, self.hi = 0, 0, -1
+        p_o = oracle.price()
+        require(p_o > 0, "AMM: oracle price is zero")
+        require(p_o <= MAX_AMOUNT, "AMM: oracle price too high")
+        self.old_p_o, self.old_dfee, self.prev_p_o_time = p_o, 0, clock.now
+        self.bands_x: dict[int, int] = {}
+        self.bands_y: dict[int, int] = {}
+        self.total_shares: dict[int, int] = {}
+        self.user_ns: dict[str, tuple[int, int]] = {}
+        self.user_ticks: dict[str, list[int]] = {}
+
+    def copy(self, clock: Clock, oracle: OracleModel) -> "AMMModel":
+        """An independent copy bound to another clock and oracle."""
+        new = copy.copy(self)
+        new.clock, new.oracle = clock, oracle
+        new.bands_x = dict(self.bands_x)
+        new.bands_y = dict(self.bands_y)
+        new.total_shares = dict(self.total_shares)
+        new.user_ns = dict(self.user_ns)
+        new.user_ticks = {u: list(t) for u, t in self.user_ticks.items()}
+        return new
+
+    # ------------------------------------------------------------ rate, grid, oracle
+
+    def set_fee(self, fee: int) -> None:
+        """set_fee (the Controller's call)."""
+        require(10**6 <= fee <= self.MAX_BASE_FEE, "AMM: fee out of range")
+        self.fee = fee
+
+    def get_rate_mul(self) -> int:
+        """_rate_mul_now: rounds down."""
+        return self.rate_mul * (WAD + self.rate * (self.clock.now - self.rate_time)) // WAD
+
+    def set_rate(self, rate: int) -> int:
+        """set_rate: compound and set the per-second rate; returns rate_mul."""
+        require(rate <= MAX_RATE, "AMM: rate too high")
+        rate_mul = self.get_rate_mul()
+        require(rate_mul <= MAX_AMOUNT, "AMM: rate multiplier overflow")
+        self.rate_mul, self.rate, self.rate_time = rate_mul, rate, self.clock.now
+        return rate_mul
+
+    def get_base_price(self) -> int:
+        """_base_price."""
+        return self.BASE_PRICE * self.get_rate_mul() // WAD
+
+    def p_oracle_up(self, n: int) -> int:
+        """_p_oracle_up(n)."""
+        return self.get_base_price() * exp_wad(-n * self.LOG_A_RATIO) // WAD
+
+    def p_oracle_down(self, n: int) -> int:
+        """p_oracle_down(n) == p_oracle_up(n + 1)."""
+        return self.p_oracle_up(n + 1)
+
+    def _oracle_fee(self, p_o: int) -> int:
+        dt = self.clock.now - self.prev_p_o_time
+        window = self.ORACLE_FEE_WINDOW
+        if dt >= window:
+            return 0
+        old = self.old_p_o
+        move = 0
+        if old != p_o:
+            ratio = min(old, p_o) * WAD // max(old, p_o)
+            ratio_k = exp_wad(sdiv(ln_wad(ratio) * self.AMPLIFICATION, IWAD))
+            move = WAD - min(ratio_k, WAD)
+        return min((self.old_dfee + move) * (window - dt) // window, MAX_DYNAMIC_FEE)
+
+    def ctx(self, p_o: int) -> Ctx:
+        """_ctx(p_o)."""
+        require(p_o > 0, "AMM: oracle price is zero")
+        ln0 = ln_wad(p_o * WAD // self.get_base_price())
+        return Ctx(p_o, isqrt(p_o * WAD), ln0, max(self.fee, self._oracle_fee(p_o)))
+
+    def price_oracle(self) -> int:
+        """price_oracle() / _price_oracle()."""
+        p = self.oracle.price()
+        require(p > 0, "AMM: oracle price is zero")
+        return p
+
+    def _price_oracle_w(self) -> Ctx:
+        p = self.oracle.price_w()
+        require(p > 0, "AMM: oracle price is zero")
+        require(p <= MAX_AMOUNT, "AMM: oracle price too high")
+        ctx = self.ctx(p)
+        dfee = self._oracle_fee(p)
+        self.old_p_o, self.old_dfee, self.prev_p_o_time = p, dfee, self.clock.now
+        return ctx
+
+    def dynamic_fee(self) -> int:
+        """dynamic_fee(): max(fee, oracle-move fee) now."""
+        return self.ctx(self.price_oracle()).fee
+
+    def sa(self, ctx: Ctx, n: int) -> int:
+        """_sa: sqrt of band n's lowest AMM price, rounded down."""
+        return ctx.sqrt_po * exp_wad(sdiv(self.HALF_K1 * (ctx.ln0 + n * self.LOG_A_RATIO), IWAD)) // WAD
+
+    @staticmethod
+    def band_fee(ctx: Ctx, sa: int, sb: int) -> int:
+        """_band_fee: a quarter of the gap between p_o and the band's range."""
+        lo = sa * sa // WAD
+        hi = sb * sb // WAD
+        if ctx.p_o < lo:
+            return max(ctx.fee, (lo - ctx.p_o) * WAD // lo // 4)
+        if ctx.p_o > hi:
+            return max(ctx.fee, (ctx.p_o - hi) * WAD // ctx.p_o // 4)
+        return ctx.fee
+
+    def band(self, n: int) -> tuple[int, int]:
+        """(x, y in collateral units) of band n."""
+        return self.bands_x.get(n, 0), self.bands_y.get(n, 0)
+
+    def get_p(self) -> int:
+        """get_p(): AMM price in the active band."""
+        ctx = self.ctx(self.price_oracle())
+        n = self.active
+        sa = self.sa(ctx, n)
+        sb = sa * self.SB_OVER_SA // WAD
+        x, y = self.band(n)
+        y *= self.COLLATERAL_PRECISION
+        if x == 0 and y == 0:
+            return sa * sb // WAD
+        l = liquidity(x, y, sa, sb, self.CURVE_D)
+        return (l * sa // WAD + x) * WAD // (l * WAD // sb + y)
+
+    # ------------------------------------------------------------ swaps
+
+    def sides(self, pump: bool, ctx: Ctx, n: int, x: int, y_raw: int) -> Sides:
+        """_curve + _sides."""
+        prec = self.COLLATERAL_PRECISION
+        y = y_raw * prec
+        sa = self.sa(ctx, n)
+        sb = sa * self.SB_OVER_SA // WAD
+        l = liquidity(x, y, sa, sb, self.CURVE_D)
+        f = l * sa // WAD
+        g = l * WAD // sb
+        inv = (f + x) * (g + y)
+        fee = self.band_fee(ctx, sa, sb)
+        if pump:
+            return Sides(x, f, 1, y, g, prec, inv, fee)
+        return Sides(y, g, prec, x, f, 1, inv, fee)
+
+    @staticmethod
+    def input_for(sd: Sides, out_left: int) -> int:
+        """_input_for: input (fee included, token units) leaving out_left; rounds up."""
+        need = (sd.inv + sd.out_off + out_left - 1) // (sd.out_off + out_left)
+        net = need - sd.in_off - sd.in_bal if need > sd.in_off + sd.in_bal else 0
+        gross = (net * WAD + WAD - sd.fee - 1) // (WAD - sd.fee)
+        return (gross + sd.in_prec - 1) // sd.in_prec
+
+    def calc_swap_out(self, pump: bool, in_amount: int, ctx: Ctx) -> Trade:
+        """_calc_swap_out: walk bands spending up to in_amount."""
+        t = Trade()
+        remaining = in_amount
+        n = self.active
+        t.n_end = n
+        lo, hi = self.lo, self.hi
+        for _ in range(1074):
+            x, y_raw = self.band(n)
+            in_raw, out_raw = (x, y_raw) if pump else (y_raw, x)
+            if out_raw > 0:
+                t.n_end = n
+                sd = self.sides(pump, ctx, n, x, y_raw)
+                take_all = max(self.input_for(sd, 0), 1)
+                if remaining >= take_all:
+                    remaining -= take_all
+                    t.out_amount += out_raw
+                    in_raw += take_all
+                    out_raw = 0
+                else:
+                    net = remaining * sd.in_prec * (WAD - sd.fee) // WAD
+                    base = sd.in_off + sd.in_bal + net
+                    new_out = (sd.inv + base - 1) // base
+                    d = 0
+                    if new_out < sd.out_off + sd.out_bal:
+                        d = (sd.out_off + sd.out_bal - new_out) // sd.out_prec
+                    d = min(d, out_raw)
+                    t.out_amount += d
+                    in_raw += remaining
+                    out_raw -= d
+                    remaining = 0
+                x, y_raw = (in_raw, out_raw) if pump else (out_raw, in_raw)
+                require(x <= MAX_AMOUNT and y_raw <= MAX_AMOUNT, "AMM: band overflow")
+                t.bands.append(n)
+                t.values.append((x, y_raw))
+                if remaining == 0 or len(t.bands) == MAX_TOUCH:
+                    break
+            if pump:
+                if n >= hi:
+                    break
+                n += 1
+            else:
+                if n <= lo:
+                    break
+                n -= 1
+        t.in_amount = in_amount - remaining
+        return t
+
+    def calc_swap_in(self, pump: bool, out_amount: int, ctx: Ctx) -> int:
+        """_calc_swap_in: input for at least out_amount; MAX_UINT256 if liquidity runs out."""
+        remaining = out_amount
+        total_in = 0
+        touched = 0
+        n = self.active
+        lo, hi = self.lo, self.hi
+        for _ in range(1074):
+            x, y_raw = self.band(n)
+            out_raw = y_raw if pump else x
+            if out_raw > 0:
+                touched += 1
+                sd = self.sides(pump, ctx, n, x, y_raw)
+                take_all = max(self.input_for(sd, 0), 1)
+                if remaining >= out_raw:
+                    total_in += take_all
+                    remaining -= out_raw
+                else:
+                    total_in += min(self.input_for(sd, sd.out_bal - remaining * sd.out_prec), take_all)
+                    remaining = 0
+                if remaining == 0 or touched == MAX_TOUCH:
+                    break
+            if pump:
+                if n >= hi:
+                    break
+                n += 1
+            else:
+                if n <= lo:
+                    break
+                n -= 1
+        return MAX_UINT256 if remaining > 0 else total_in
+
+    @staticmethod
+    def _check_pair(i: int, j: int) -> None:
+        require((i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index")
+
+    def apply_trade(self, t: Trade) -> None:
+        """Write a computed trade's bands and active band (the storage part of _exchange)."""
+        for n, (x, y) in zip(t.bands, t.values):
+            self.bands_x[n] = x
+            self.bands_y[n] = y
+        self.active = t.n_end
+
+    def exchange(self, i: int, j: int, in_amount: int, min_amount: int) -> tuple[int, int]:
+        """exchange(): returns (input used, output); the caller moves the tokens."""
+        ctx = self._price_oracle_w()
+        return self._exchange(i, j, in_amount, min_amount, ctx)
+
+    def _exchange(self, i: int, j: int, in_amount: int, min_out: int, ctx: Ctx) -> tuple[int, int]:
+        self._check_pair(i, j)
+        require(in_amount > 0, "AMM: zero amount")
+        t = self.calc_swap_out(i == 0, in_amount, ctx)
+        require(t.out_amount >= min_out, "AMM: slippage")
+        if t.out_amount == 0:
+            return 0, 0
+        self.apply_trade(t)
+        return t.in_amount, t.out_amount
+
+    def exchange_dy(self, i: int, j: int, out_amount: int, max_amount: int) -> tuple[int, int]:
+        """exchange_dy(): returns (input paid, output)."""
+        self._check_pair(i, j)
+        require(out_amount > 0, "AMM: zero amount")
+        ctx = self._price_oracle_w()
+        in_amount = self.calc_swap_in(i == 0, out_amount, ctx)
+        require(in_amount != MAX_UINT256, "AMM: not enough liquidity")
+        require(in_amount <= max_amount, "AMM: slippage")
+        return self._exchange(i, j, in_amount, out_amount, ctx)
+
+    def get_dxdy(self, i: int, j: int, in_amount: int) -> tuple[int, int]:
+        """get_dxdy()."""
+        self._check_pair(i, j)
+        t = self.calc_swap_out(i == 0, in_amount, self.ctx(self.price_oracle()))
+        return t.in_amount, t.out_amount
+
+    def get_dy(self, i: int, j: int, in_amount: int) -> int:
+        """get_dy()."""
+        return self.get_dxdy(i, j, in_amount)[1]
+
+    def get_dx(self, i: int, j: int, out_amount: int) -> int:
+        """get_dx()."""
+        self._check_pair(i, j)
+        return self.calc_swap_in(i == 0, out_amount, self.ctx(self.price_oracle()))
+
+    # ------------------------------------------------------------ positions
+
+    def _user_shares(self, user: str) -> tuple[int, int, list[int]]:
+        ticks = self.user_ticks.get(user)
+        if not ticks or ticks[0] == 0:
+            return 0, 0, []
+        n1, n2 = self.user_ns.get(user, (0, 0))
+        return n1, n2, ticks[: n2 - n1 + 1]
+
+    def _write_ticks(self, user: str, values: list[int]) -> None:
+        ticks = self.user_ticks.setdefault(user, [0] * 50)
+        ticks[: len(values)] = values
+        if len(values) % 2 == 1:
+            ticks[len(values)] = 0  # the slot's high half is rewritten as zero
+
+    def deposit_range(self, user: str, amount: int, n1: int, n2: int) -> None:
+        """deposit_range(): collateral already in the AMM goes into bands n1..n2."""
+        require(n2 >= n1 and n2 - n1 < 50, "AMM: bad band range")
+        ticks = self.user_ticks.get(user)
+        require(not ticks or ticks[0] == 0, "AMM: user already deposited")
+        active = self.active
+        if n1 <= active:
+            for nk in range(active, n1 - 1, -1):
+                if active - nk >= 1024:
+                    break
+                require(self.bands_x.get(nk, 0) == 0 and self.bands_y.get(nk, 0) == 0, "AMM: deposit above active band")
+            active = n1 - 1
+        n_bands = n2 - n1 + 1
+        y_per_band = amount // n_bands
+        require(y_per_band > MIN_BAND_Y, "AMM: amount too low")
+        new_shares: list[int] = []
+        writes: list[tuple[int, int, int]] = []
+        for k in range(n_bands):
+            n = n1 + k
+            dy = amount - y_per_band * (n_bands - 1) if k == 0 else y_per_band
+            x, y = self.band(n)
+            require(x == 0, "AMM: band not empty")
+            s = self.total_shares.get(n, 0)
+            ds = (s + DEAD_SHARES) * dy // (y + 1)
+            require(ds > 0, "AMM: amount too low")
+            require(s + ds <= MAX_AMOUNT and y + dy <= MAX_AMOUNT, "AMM: band overflow")
+            writes.append((n, s + ds, y + dy))
+            new_shares.append(ds)
+        for n, s, y in writes:
+            self.total_shares[n] = s
+            self.bands_x[n] = 0
+            self.bands_y[n] = y
+        self._write_ticks(user, new_shares)
+        self.user_ns[user] = (n1, n2)
+        self.active = active
+        if self.hi < self.lo:
+            self.lo, self.hi = n1, n2
+        else:
+            self.lo, self.hi = min(self.lo, n1), max(self.hi, n2)
+
+    def withdraw(self, user: str, frac: int) -> tuple[int, int]:
+        """withdraw(): take frac (WAD) of user's shares; returns (x, y token units)."""
+        require(0 < frac <= WAD, "AMM: bad fraction")
+        n1, n2, shares = self._user_shares(user)
+        require(len(shares) > 0, "AMM: no deposit")
+        total_x = total_y = 0
+        rest: list[int] = []
+        for k, sh in enumerate(shares):
+            n = n1 + k
+            ds = sh * frac // WAD
+            x, y = self.band(n)
+            s = self.total_shares.get(n, 0)
+            if ds == s:
+                dx, dy = x, y
+            else:
+                dx = (x + 1) * ds // (s + DEAD_SHARES)
+                dy = (y + 1) * ds // (s + DEAD_SHARES)
+            self.total_shares[n] = s - ds
+            self.bands_x[n] = x - dx
+            self.bands_y[n] = y - dy
+            total_x += dx
+            total_y += dy
+            rest.append(sh - ds)
+        self._write_ticks(user, rest)
+        if frac == WAD:
+            self.user_ns[user] = (0, 0)
+        return total_x, total_y
+
+    def can_skip_bands(self, n_end: int) -> bool:
+        """can_skip_bands(n_end)."""
+        active = self.active
+        for k in range(1024):
+            nk = active - k
+            if nk < n_end:
+                return True
+            if self.bands_x.get(nk, 0) or self.bands_y.get(nk, 0):
+                return False
+        return False
+
+    def read_user_tick_numbers(self, user: str) -> tuple[int, int]:
+        """read_user_tick_numbers()."""
+        return self.user_ns.get(user, (0, 0))
+
+    def read_user_ticks(self, user: str) -> list[int]:
+        """read_user_ticks()."""
+        return self._user_shares(user)[2]
+
+    def has_liquidity(self, user: str) -> bool:
+        """has_liquidity()."""
+        ticks = self.user_ticks.get(user)
+        return bool(ticks) and ticks[0] != 0
+
+    def _user_xy(self, user: str, mode: int) -> int | tuple[int, int]:
+        n1, _, shares = self._user_shares(user)
+        ctx = self.ctx(self.price_oracle()) if mode > 0 and shares else None
+        prec = self.COLLATERAL_PRECISION
+        acc_x = acc_y = 0
+        for k, sh in enumerate(shares):
+            n = n1 + k
+            s = self.total_shares.get(n, 0) + DEAD_SHARES
+            x, y = self.band(n)
+            if mode == 0:
+                acc_x += x * sh // s
+                acc_y += y * sh // s
+                continue
+            assert ctx is not None
+            sa = self.sa(ctx, n)
+            sb = sa * self.SB_OVER_SA // WAD
+            l = liquidity(x, y * prec, sa, sb, self.CURVE_D)
+            ex, ey = equilibrium(l, sa, sb, ctx.sqrt_po)
+            if mode == 1:
+                value = ex + ey * self.p_oracle_up(n + 1) // WAD
+            else:
+                value = (ey + ex * WAD // self.p_oracle_up(n)) // prec
+            acc_x += value * sh // s
+        if mode == 0:
+            return acc_x, acc_y
+        return acc_x
+
+    def get_sum_xy(self, user: str) -> tuple[int, int]:
+        """get_sum_xy(): (stablecoin, collateral units) the user owns in the bands."""
+        return self._user_xy(user, 0)  # type: ignore[return-value]
+
+    def get_x_down(self, user: str) -> int:
+        """get_x_down()."""
+        return self._user_xy(user, 1)  # type: ignore[return-value]
+
+    def get_y_up(self, user: str) -> int:
+        """get_y_up()."""
+        return self._user_xy(user, 2)  # type: ignore[return-value]
+
+    def band_numbers(self) -> range:
+        """Bands that may hold liquidity: min_band()..max_band()."""
+        return range(self.lo, self.hi + 1)
+
+
+__all__ = ["AMMModel", "Ctx", "ModelRevert", "Sides", "Trade", "equilibrium", "liquidity"]

@@ -1,0 +1,211 @@
+"""Integer-exact model of contracts/Auction.vy (with price_curves.vy): Dutch auctions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from softliq.model import price_curves
+from softliq.model.oracle import Clock, OracleModel
+from softliq.model.tokens import TokenModel
+from softliq.model.wad_math import WAD, require
+
+if TYPE_CHECKING:
+    from softliq.model.controller import ControllerModel
+
+MAX_ACTIVE = 1000
+
+
+@dataclass
+class Sale:
+    """Auction.Sale."""
+
+    user: str
+    lot: int
+    tab: int
+    top: int
+    tic: int
+    curve: int
+
+
+class AuctionModel:
+    """contracts/Auction.vy. Flash callbacks (`data`) are not modelled."""
+
+    def __init__(
+        self,
+        address: str,
+        clock: Clock,
+        oracle: OracleModel,
+        stable: TokenModel,
+        collateral: TokenModel,
+        collateral_decimals: int,
+        curve: tuple[int, int, int],
+        buf: int,
+        tail: int,
+        cusp: int,
+        chost: int,
+    ) -> None:
+        self.address = address
+        self.clock = clock
+        self.oracle = oracle
+        self.stable = stable
+        self.collateral = collateral
+        self.COLLATERAL_PRECISION = 10 ** (18 - collateral_decimals)
+        self.controller: ControllerModel | None = None
+        self.sales: dict[int, Sale] = {}
+        self.kicks = 0
+        self.total_tab = 0
+        self.active: list[int] = []
+        self.active_ix: dict[int, int] = {}
+        self.stopped = 0
+        self.curves: dict[int, tuple[int, int, int]] = {}
+        self.curve_id = 0
+        self.set_curve(*curve)
+        self.set_params(buf, tail, cusp, chost)
+
+    def copy(self, clock: Clock, oracle: OracleModel, stable: TokenModel, collateral: TokenModel) -> "AuctionModel":
+        """An independent copy (the controller is rebound by the caller)."""
+        new = object.__new__(AuctionModel)
+        new.__dict__.update(self.__dict__)
+        new.clock, new.oracle, new.stable, new.collateral = clock, oracle, stable, collateral
+        new.sales = {k: replace(v) for k, v in self.sales.items()}
+        new.active = list(self.active)
+        new.active_ix = dict(self.active_ix)
+        new.curves = dict(self.curves)
+        return new
+
+    # ------------------------------------------------------------ admin
+
+    def set_curve(self, kind: int, a: int, b: int) -> None:
+        """set_curve: a new curve id for auctions started or re-priced from now on."""
+        price_curves.check_params(kind, a, b)
+        self.curve_id += 1
+        self.curves[self.curve_id] = (kind, a, b)
+
+    @property
+    def curve(self) -> tuple[int, int, int]:
+        """(kind, a, b) of the current curve."""
+        return self.curves[self.curve_id]
+
+    def set_params(self, buf: int, tail: int, cusp: int, chost: int) -> None:
+        """set_params."""
+        require(WAD <= buf <= 2 * WAD, "Auction: buf out of range")
+        require(60 <= tail <= 7 * 86400, "Auction: tail out of range")
+        require(WAD // 100 <= cusp <= 99 * WAD // 100, "Auction: cusp out of range")
+        require(chost <= 10**9 * WAD, "Auction: chost out of range")
+        self.buf, self.tail, self.cusp, self.chost = buf, tail, cusp, chost
+
+    def set_stopped(self, level: int) -> None:
+        """set_stopped (breaker)."""
+        require(level <= 3, "Auction: breaker level out of range")
+        self.stopped = level
+
+    # ------------------------------------------------------------ pricing
+
+    def _price(self, sale: Sale) -> int:
+        kind, a, b = self.curves.get(sale.curve, (0, 0, 0))
+        return price_curves.price(kind, sale.top, a, b, self.clock.now - sale.tic)
+
+    def _needs_redo(self, sale: Sale, price: int) -> bool:
+        return self.clock.now - sale.tic >= self.tail or price * WAD < self.cusp * sale.top
+
+    def _oracle_top(self) -> int:
+        p = self.oracle.price()
+        require(p > 0, "Auction: oracle price is zero")
+        return p * self.buf // WAD
+
+    def status(self, id_: int) -> tuple[bool, int, int, int]:
+        """status(id): (needs_redo, price, lot, tab); zeros if not live."""
+        sale = self.sales.get(id_)
+        if sale is None:
+            return False, 0, 0, 0
+        price = self._price(sale)
+        return self._needs_redo(sale, price), price, sale.lot, sale.tab
+
+    def active_ids(self) -> list[int]:
+        """active_ids()."""
+        return list(self.active)
+
+    def count(self) -> int:
+        """count()."""
+        return len(self.active)
+
+    # ------------------------------------------------------------ life cycle
+
+    def _remove(self, id_: int) -> None:
+        ix = self.active_ix.get(id_, 0)
+        last = self.active.pop()
+        if last != id_:
+            self.active[ix] = last
+            self.active_ix[last] = ix
+        self.active_ix.pop(id_, None)
+        self.sales.pop(id_, None)
+
+    def kick(self, user: str, lot: int, tab: int, keeper: str) -> int:
+        """kick (the Controller's call): start an auction; returns its id."""
+        require(self.stopped < 1, "Auction: liquidations stopped")
+        require(lot > 0 and tab > 0, "Auction: zero lot or tab")
+        require(len(self.active) < MAX_ACTIVE, "Auction: too many live auctions")
+        id_ = self.kicks + 1
+        self.kicks = id_
+        self.sales[id_] = Sale(user, lot, tab, self._oracle_top(), self.clock.now, self.curve_id)
+        self.active_ix[id_] = len(self.active)
+        self.active.append(id_)
+        self.total_tab += tab
+        return id_
+
+    def redo(self, sender: str, id_: int, keeper: str | None = None) -> None:
+        """redo(id, keeper): re-price a stale auction from the oracle."""
+        keeper = sender if keeper is None else keeper
+        require(self.stopped < 2, "Auction: redo stopped")
+        sale = self.sales.get(id_)
+        require(sale is not None, "Auction: not running")
+        assert sale is not None
+        require(self._needs_redo(sale, self._price(sale)), "Auction: redo not due")
+        sale.top = self._oracle_top()
+        sale.tic = self.clock.now
+        sale.curve = self.curve_id
+        if sale.tab >= self.chost and keeper != "":
+            assert self.controller is not None
+            self.controller.pay_incentive(keeper, sale.tab)
+
+    def take(self, sender: str, id_: int, max_collateral: int, max_price: int, receiver: str) -> tuple[int, int]:
+        """take(id, max_collateral, max_price, receiver, b""): returns (bought, paid)."""
+        require(self.stopped < 3, "Auction: takes stopped")
+        require(max_collateral > 0, "Auction: zero amount")
+        require(receiver not in ("", self.address), "Auction: bad receiver")
+        sale = self.sales.get(id_)
+        require(sale is not None, "Auction: not running")
+        assert sale is not None
+        price = self._price(sale)
+        require(not self._needs_redo(sale, price), "Auction: needs redo")
+        require(price <= max_price, "Auction: price too high")
+        require(price > 0, "Auction: zero price")
+        prec = self.COLLATERAL_PRECISION
+        amount = min(sale.lot, max_collateral)
+        owe = (amount * prec * price + WAD - 1) // WAD
+        if owe > sale.tab:
+            owe = sale.tab
+            amount = max(owe * WAD // price // prec, 1)
+        elif owe < sale.tab and amount < sale.lot:
+            if sale.tab - owe < self.chost:
+                require(sale.tab > self.chost, "Auction: no partial purchase")
+                owe = sale.tab - self.chost
+                amount = max(owe * WAD // price // prec, 1)
+        amount = min(amount, sale.lot)
+        sale.tab -= owe
+        sale.lot -= amount
+        self.collateral.transfer(self.address, receiver, amount)
+        self.stable.transfer(sender, self.address, owe)
+        self.stable.burn(self.address, owe)
+        self.total_tab -= owe
+        if sale.tab == 0:
+            if sale.lot > 0:
+                self.collateral.transfer(self.address, sale.user, sale.lot)
+            self._remove(id_)
+        elif sale.lot == 0:
+            self.total_tab -= sale.tab
+            assert self.controller is not None
+            self.controller.book_shortfall(sale.tab)
+            self._remove(id_)
+        return amount, owe

@@ -1,0 +1,456 @@
+"""Monte Carlo of softliq through the integer-exact model.
+
+Every path starts from one shared loan population (built once per worker and copied per
+path). Each step: the oracle moves to the path's market price (the settable oracle, or
+the EMA if params.ema_time), time passes, and an arbitrageur makes the
+profit-maximising trade against the market price when it is profitable after fees. The
+trade size is found band by band in closed form: on a band (F + x)(G + y) = inv with fee
+f, buying collateral stays profitable while (1 - f) * inv / B**2 * P > 1 (B = F + x after
+the net input), so the optimum is B* = sqrt(inv * (1 - f) * P), and the mirror for
+selling; whole bands are taken while their last unit is still profitable. The trade is
+then computed and executed by the exact model; its profit is checked exactly. Keepers liquidate loans with health < 0 (checked every
+`keeper_every` steps for loans whose top band the active band has reached) and take
+auctions whose price is below the market price, redoing stale ones.
+
+Fast path: a step costs only a float comparison when the oracle moved but no trade can be
+profitable (p_o above every band holding collateral on the buy side and below every band
+holding stablecoin on the sell side, with a margin of 1e-6); the exact model decides all
+other cases. Floats never touch the state: they only decide whether to look.
+
+`check_sample_against_chain` replays paths on titanoboa with the same decisions and
+compares every action and the final state to the wei.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+from math import isqrt
+from typing import Any, Protocol
+
+import numpy as np
+
+from softliq.model.amm import AMMModel, Ctx, Trade
+from softliq.model.system import ModelMarket
+from softliq.model.wad_math import WAD, ModelRevert
+from softliq.params import MarketParams
+
+BORROWERS = [f"borrower_{i}" for i in range(8)]
+ARBITRAGEUR = "arbitrageur"
+KEEPER = "keeper"
+# (collateral in WAD, bands, share of max_borrowable in 1e-6)
+POPULATION = [(10, 4, 950_000), (5, 10, 900_000), (20, 20, 970_000), (8, 50, 990_000), (3, 6, 850_000), (15, 35, 930_000), (2, 8, 960_000), (12, 15, 800_000)]
+TRADER_STABLE = 5 * 10**6 * WAD
+TRADER_COLLATERAL = 5000 * WAD
+
+
+class Driver(Protocol):
+    """What the simulation acts through: the model alone, or a chain twin."""
+
+    model: ModelMarket
+
+    def fund_collateral(self, who: str, amount: int) -> None: ...
+    def fund_stablecoin(self, who: str, amount: int) -> None: ...
+    def approve_auction(self, who: str) -> None: ...
+    def create_loan(self, borrower: str, collateral: int, debt: int, n_bands: int) -> Any: ...
+    def set_price(self, price: int) -> None: ...
+    def time_travel(self, seconds: int) -> None: ...
+    def exchange(self, trader: str, i: int, amount: int, min_amount: int = 0) -> Any: ...
+    def liquidate(self, keeper: str, user: str) -> Any: ...
+    def take(self, keeper: str, id_: int, max_collateral: int, max_price: int = ...) -> Any: ...
+    def redo(self, keeper: str, id_: int) -> Any: ...
+
+
+class ModelDriver:
+    """Driver over the model alone. Swaps skip the transaction rollback copy (they
+    cannot revert with min_amount 0); the rarer keeper actions keep it."""
+
+    def __init__(self, model: ModelMarket) -> None:
+        self.model = model
+
+    def fund_collateral(self, who: str, amount: int) -> None:
+        self.model.mint_collateral(who, amount)
+
+    def fund_stablecoin(self, who: str, amount: int) -> None:
+        prec = 10 ** (18 - self.model.params.collateral_decimals)
+        collateral = (amount * 4 * WAD // self.model.amm.price_oracle() + WAD) // prec
+        self.fund_collateral(who, collateral)
+        self.create_loan(who, collateral, amount, 50)
+
+    def approve_auction(self, who: str) -> None:
+        pass  # allowances are not modelled
+
+    def create_loan(self, borrower: str, collateral: int, debt: int, n_bands: int) -> None:
+        self.model.create_loan(borrower, collateral, debt, n_bands)
+
+    def set_price(self, price: int) -> None:
+        self.model.set_price(price)
+
+    def time_travel(self, seconds: int) -> None:
+        self.model.time_travel(seconds)
+
+    def exchange(self, trader: str, i: int, amount: int, min_amount: int = 0) -> tuple[int, int]:
+        return ModelMarket.exchange.__wrapped__(self.model, trader, i, 1 - i, amount, min_amount)  # type: ignore[attr-defined]
+
+    def liquidate(self, keeper: str, user: str) -> int:
+        return self.model.liquidate(keeper, user)
+
+    def take(self, keeper: str, id_: int, max_collateral: int, max_price: int = 2**256 - 1) -> tuple[int, int]:
+        return self.model.take(keeper, id_, max_collateral, max_price)
+
+    def redo(self, keeper: str, id_: int) -> None:
+        self.model.redo(keeper, id_)
+
+
+# ---------------------------------------------------------------- population
+
+
+def setup_population(driver: Driver, borrowers: list[str], arbitrageur: str, keeper: str) -> None:
+    """Fund the traders and open the loan population (same actions on any driver)."""
+    m = driver.model
+    prec = 10 ** (18 - m.params.collateral_decimals)
+    for who in (arbitrageur, keeper):
+        driver.fund_stablecoin(who, TRADER_STABLE)
+        driver.fund_collateral(who, TRADER_COLLATERAL // prec)
+    driver.approve_auction(keeper)
+    for who, (col, n, share) in zip(borrowers, POPULATION):
+        collateral = col * WAD // prec
+        driver.fund_collateral(who, collateral)
+        debt = m.controller.max_borrowable(collateral, n) * share // 10**6
+        driver.create_loan(who, collateral, debt, n)
+
+
+# ---------------------------------------------------------------- arbitrage
+
+
+@dataclass
+class Arb:
+    """A trade the arbitrageur makes: `amount` of coin i in, `trade` as computed."""
+
+    i: int
+    amount: int
+    trade: Trade
+    profit: int
+
+
+def _band_optimum(amm: AMMModel, pump: bool, ctx: Ctx, n: int, x: int, y: int, market: int) -> tuple[int, bool]:
+    """Gross input (token units) into band n that maximises profit at `market`, and
+    whether the whole band is worth taking (then the walk goes on)."""
+    sd = amm.sides(pump, ctx, n, x, y)
+    if pump:  # out is collateral worth market each: (1 - fee) * inv / B**2 * market == 1
+        b_star = isqrt(sd.inv * (WAD - sd.fee) // WAD * market // WAD)
+    else:  # out is stablecoin: (1 - fee) * inv / B**2 == market
+        b_star = isqrt(sd.inv * (WAD - sd.fee) // market)
+    base = sd.in_off + sd.in_bal
+    if b_star <= base:
+        return 0, False
+    gross18 = (b_star - base) * WAD // (WAD - sd.fee)
+    amount = gross18 // sd.in_prec
+    take_all = max(amm.input_for(sd, 0), 1)
+    if amount >= take_all:
+        return take_all, True
+    return amount, False
+
+
+def best_trade(model: ModelMarket, market: int) -> Arb | None:
+    """The profit-maximising swap against the market price (WAD), or None if no swap
+    is profitable. Walks bands from the active one; each band's optimum is closed-form."""
+    amm = model.amm
+    p_o = amm.price_oracle()
+    ctx = amm.ctx(p_o)
+    prec = amm.COLLATERAL_PRECISION
+    best: Arb | None = None
+    for pump in (True, False):
+        total = 0
+        n = amm.active
+        for _ in range(60):
+            x, y = amm.band(n)
+            out_raw = y if pump else x
+            if out_raw > 0:
+                amount, whole = _band_optimum(amm, pump, ctx, n, x, y, market)
+                total += amount
+                if not whole:
+                    break
+            n += 1 if pump else -1
+            if n > amm.hi or n < amm.lo:
+                break
+        if total <= 0:
+            continue
+        t = amm.calc_swap_out(pump, total, ctx)
+        if t.out_amount == 0:
+            continue
+        if pump:
+            profit = t.out_amount * prec * market // WAD - t.in_amount
+        else:
+            profit = t.out_amount - t.in_amount * prec * market // WAD
+        if profit > 0 and (best is None or profit > best.profit):
+            best = Arb(0 if pump else 1, total, t, profit)
+    return best
+
+
+def _quiet(model: ModelMarket, market: float) -> bool:
+    """Float pre-check: True when no swap can be profitable, so the step skips the exact
+    search. The buy side starts at the first band at or below the active one (higher n)
+    holding collateral, priced at least at its range's low end; the sell side at the first
+    band at or above it (lower n) holding stablecoin, priced at most at its range's high
+    end. Fees only make trades less profitable, so ignoring them is conservative; a
+    relative margin of 1e-6 covers float error. Any doubt returns False."""
+    amm = model.amm
+    n = amm.active
+    x, y = amm.band(n)
+    if x and y:
+        return False
+    p_o = amm.price_oracle() / WAD
+    k1 = amm.AMPLIFICATION / WAD - 1
+    base = amm.get_base_price() / WAD
+    ratio = (amm.A - 1) / amm.A
+    bands_x, bands_y = amm.bands_x, amm.bands_y
+    margin = 1e-6
+    for j in range(n, amm.hi + 1):  # buy side: collateral from band j at >= its low price
+        if bands_y.get(j, 0):
+            low = p_o * (p_o / (base * ratio**j)) ** k1
+            if not market < low * (1 - margin):
+                return False
+            break
+    for j in range(n, amm.lo - 1, -1):  # sell side: stablecoin from band j at <= its high price
+        if bands_x.get(j, 0):
+            high = p_o * (p_o / (base * ratio ** (j + 1))) ** k1
+            if not market > high * (1 + margin):
+                return False
+            break
+    return True
+
+
+# ---------------------------------------------------------------- keepers
+
+
+def _keepers(driver: Driver, keeper: str, market: int, skip: set[str]) -> int:
+    """Liquidate unhealthy loans in soft liquidation; take cheap auctions; redo stale
+    ones. Returns the number of liquidations."""
+    m = driver.model
+    c = m.controller
+    liquidated = 0
+    for user in list(c.loans):
+        if user in skip:
+            continue
+        n1, _ = m.amm.read_user_tick_numbers(user)
+        if n1 > m.amm.active + 1:
+            continue
+        debt = c.debt(user)
+        if debt and c._health_now(user, debt, True) < 0:
+            try:
+                driver.liquidate(keeper, user)
+                liquidated += 1
+            except ModelRevert:
+                pass
+    for id_ in m.auction.active_ids():
+        needs_redo, price, lot, _ = m.auction.status(id_)
+        try:
+            if needs_redo:
+                driver.redo(keeper, id_)
+            elif 0 < price <= market:
+                driver.take(keeper, id_, lot)
+        except ModelRevert:
+            pass
+    return liquidated
+
+
+# ---------------------------------------------------------------- one path
+
+
+@dataclass
+class PathOutcome:
+    """Exact results of one path (stablecoin wei)."""
+
+    bad_debt: int
+    borrower_loss: int
+    steps: int
+    trades: int
+    liquidations: int
+
+
+def _oracle_price(p: float) -> int:
+    return max(int(round(p * 1e6)) * 10**12, 1)
+
+
+def run_path(driver: Driver, path: np.ndarray, step_seconds: int, keeper_every: int, borrowers: list[str], arbitrageur: str, keeper: str) -> PathOutcome:
+    """Walk one path (market prices, floats) through `driver`."""
+    m = driver.model
+    trades = liquidations = 0
+    for step, p in enumerate(path):
+        market = _oracle_price(float(p))
+        driver.set_price(market)
+        driver.time_travel(step_seconds)
+        if not _quiet(m, float(p)):
+            arb = best_trade(m, market)
+            if arb is not None:
+                driver.exchange(arbitrageur, arb.i, arb.amount)
+                trades += 1
+        if step % keeper_every == keeper_every - 1:
+            liquidations += _keepers(driver, keeper, market, {arbitrageur, keeper})
+    final = _oracle_price(float(path[-1]))
+    return PathOutcome(m.controller.bad_debt, _borrower_loss(m, borrowers, final), len(path), trades, liquidations)
+
+
+def _borrower_loss(m: ModelMarket, borrowers: list[str], price: int) -> int:
+    """Sum over borrowers of what holding their collateral would be worth at the final
+    `price`, minus what they end with (wallet and bands at `price`, less the debt they
+    still owe; the minted stablecoin stays in their wallet). Negative: better than
+    holding (soft liquidation sold above the final price). Integer floors only."""
+    prec = 10 ** (18 - m.params.collateral_decimals)
+    loss = 0
+    for who, (col, _, _) in zip(borrowers, POPULATION):
+        x, y = m.amm.get_sum_xy(who)
+        held = m.stable.balance_of(who) + x + (m.collateral.balance_of(who) + y) * prec * price // WAD
+        start = col * WAD * price // WAD + m.controller.debt(who)  # debt still owed offsets the minted coins
+        loss += start - held
+    return loss
+
+
+# ---------------------------------------------------------------- many paths
+
+
+@dataclass
+class MonteCarloResult:
+    """Per-path results (exact ints in stablecoin wei) and timing."""
+
+    bad_debt: list[int]
+    borrower_loss: list[int]
+    steps: np.ndarray
+    trades: np.ndarray
+    liquidations: np.ndarray
+    wall_seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path_steps_per_second(self) -> float:
+        """Throughput: paths x steps per wall second."""
+        return float(self.steps.sum()) / self.wall_seconds if self.wall_seconds else 0.0
+
+
+def validate_paths(prices: np.ndarray) -> np.ndarray:
+    """Check a (n_paths, n_steps) array of market prices; clear errors for bad input."""
+    arr = np.asarray(prices, dtype=float)
+    if arr.ndim != 2:
+        raise ValueError(f"prices must have shape (n_paths, n_steps), got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"prices is empty: shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("prices contain a non-finite value (nan or inf)")
+    if np.any(arr <= 0):
+        raise ValueError(f"prices must be positive; smallest is {arr.min()}")
+    if np.any(arr > 1e15):
+        raise ValueError(f"prices above 1e15 are out of range; largest is {arr.max()}")
+    return arr
+
+
+_BASES: dict[tuple[MarketParams, int], ModelMarket] = {}
+
+
+def base_market(params: MarketParams, start: int = 1_700_000_000) -> ModelMarket:
+    """The shared starting state: a fresh model market with the loan population."""
+    key = (params, start)
+    if key not in _BASES:
+        model = ModelMarket(params, now=start)
+        setup_population(ModelDriver(model), BORROWERS, ARBITRAGEUR, KEEPER)
+        _BASES[key] = model
+    return _BASES[key]
+
+
+def _run_chunk(args: tuple[np.ndarray, MarketParams, int, int]) -> list[PathOutcome]:
+    paths, params, step_seconds, keeper_every = args
+    base = base_market(params)
+    return [
+        run_path(ModelDriver(base.copy()), row, step_seconds, keeper_every, BORROWERS, ARBITRAGEUR, KEEPER)
+        for row in paths
+    ]
+
+
+def simulate_paths(
+    prices: np.ndarray,
+    params: MarketParams,
+    seed: int,
+    workers: int = 2,
+    step_seconds: int = 600,
+    keeper_every: int = 10,
+) -> MonteCarloResult:
+    """Run every path (rows of `prices`, market prices in stablecoin per collateral)
+    from the shared population. `seed` is recorded (the simulation itself is
+    deterministic given the paths). Uses `workers` processes (1: in-process)."""
+    arr = validate_paths(prices)
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if step_seconds < 1:
+        raise ValueError(f"step_seconds must be >= 1, got {step_seconds}")
+    started = time.perf_counter()
+    chunks = [c for c in np.array_split(arr, min(workers * 4, len(arr))) if len(c)]
+    tasks = [(c, params, step_seconds, keeper_every) for c in chunks]
+    if workers == 1:
+        outcomes = [o for t in tasks for o in _run_chunk(t)]
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            outcomes = [o for part in pool.map(_run_chunk, tasks) for o in part]
+    wall = time.perf_counter() - started
+    return MonteCarloResult(
+        bad_debt=[o.bad_debt for o in outcomes],
+        borrower_loss=[o.borrower_loss for o in outcomes],
+        steps=np.array([o.steps for o in outcomes]),
+        trades=np.array([o.trades for o in outcomes]),
+        liquidations=np.array([o.liquidations for o in outcomes]),
+        wall_seconds=wall,
+        extra={"seed": seed, "workers": workers, "step_seconds": step_seconds},
+    )
+
+
+def gbm_paths(n_paths: int, n_steps: int, seed: int, start: float = 3000.0, vol_per_step: float = 0.004) -> np.ndarray:
+    """Geometric Brownian paths (no drift), the default load for `throughput`."""
+    if n_paths < 1 or n_steps < 1:
+        raise ValueError(f"need n_paths >= 1 and n_steps >= 1, got {n_paths}, {n_steps}")
+    rng = np.random.default_rng(seed)
+    steps = rng.normal(-0.5 * vol_per_step**2, vol_per_step, size=(n_paths, n_steps))
+    return start * np.exp(np.cumsum(steps, axis=1))
+
+
+def throughput(n_paths: int, n_steps: int, workers: int = 2, seed: int = 0) -> dict[str, float]:
+    """Wall seconds and paths x steps per second on GBM paths with the default params."""
+    params = MarketParams()
+    base_market(params)  # build the population before timing (workers inherit it)
+    result = simulate_paths(gbm_paths(n_paths, n_steps, seed), params, seed, workers)
+    return {
+        "n_paths": n_paths,
+        "n_steps": n_steps,
+        "workers": workers,
+        "wall_seconds": result.wall_seconds,
+        "path_steps_per_second": result.path_steps_per_second,
+        "trades": int(result.trades.sum()),
+        "liquidations": int(result.liquidations.sum()),
+    }
+
+
+# ---------------------------------------------------------------- chain check
+
+
+def check_sample_against_chain(n_paths: int, n_steps: int, seed: int, step_seconds: int = 600, keeper_every: int = 10) -> bool:
+    """Replay `n_paths` GBM paths on titanoboa and on the model with the same decisions;
+    True if every action and the final state agree to the wei. (Mismatch details are
+    raised as softliq.model.chain.Mismatch.)"""
+    import boa
+
+    from softliq import deploy_boa
+    from softliq.model.chain import Twin, model_for
+
+    params = MarketParams()
+    paths = gbm_paths(n_paths, n_steps, seed, vol_per_step=0.01)
+    market = deploy_boa(params)
+    borrowers = [str(boa.env.generate_address(f"borrower_{i}")) for i in range(len(POPULATION))]
+    arbitrageur = str(boa.env.generate_address("arbitrageur"))
+    keeper = str(boa.env.generate_address("keeper"))
+    for row in paths:
+        with boa.env.anchor():
+            twin = Twin(market, model_for(market), focus=borrowers)
+            setup_population(twin, borrowers, arbitrageur, keeper)
+            run_path(twin, row, step_seconds, keeper_every, borrowers, arbitrageur, keeper)
+            twin.check()
+    return True

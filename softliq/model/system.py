@@ -1,0 +1,240 @@
+"""`ModelMarket`: the whole system in the model — clock, oracle, both tokens, AMM,
+Controller, liquidation policy and Auction — wired as `softliq.deploy_boa` wires the
+contracts, with token balances per address and the stablecoin supply.
+
+Every action is atomic like a transaction: if the contracts would revert, the model
+raises `ModelRevert` (with the contract's reason) and its state is unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any, Callable, TypeVar
+
+from softliq.model.amm import AMMModel
+from softliq.model.auction import AuctionModel
+from softliq.model.controller import ControllerModel
+from softliq.model.oracle import Clock, OracleModel
+from softliq.model.policy import PolicyModel
+from softliq.model.tokens import TokenModel
+from softliq.model.wad_math import ModelRevert, require
+from softliq.params import MarketParams
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def atomic(method: F) -> F:
+    """Run `method` as a transaction: on ModelRevert, put the state back."""
+
+    @functools.wraps(method)
+    def wrapper(self: "ModelMarket", *args: Any, **kwargs: Any) -> Any:
+        saved = self.copy()
+        try:
+            return method(self, *args, **kwargs)
+        except ModelRevert:
+            self._adopt(saved)
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+class ModelMarket:
+    """A deployed market, in the model. Addresses are plain strings; pass the chain's
+    addresses to compare balances with a titanoboa market."""
+
+    def __init__(
+        self,
+        params: MarketParams,
+        now: int = 0,
+        amm_address: str = "amm",
+        controller_address: str = "controller",
+        auction_address: str = "auction",
+        stablecoin_address: str = "stablecoin",
+        collateral_address: str = "collateral",
+    ) -> None:
+        p = params
+        self.params = params
+        self.clock = Clock(now)
+        self.oracle = OracleModel(self.clock, p.price, p.ema_time)
+        self.stable = TokenModel(stablecoin_address)
+        self.collateral = TokenModel(collateral_address)
+        self.amm = AMMModel(
+            self.clock, self.oracle, p.A, p.amplification, p.price, p.fee, p.collateral_decimals, p.oracle_fee_window
+        )
+        self.controller = ControllerModel(
+            controller_address,
+            self.amm,
+            self.stable,
+            self.collateral,
+            PolicyModel(0, 0, 0, 0, 0, 0, 0),
+            p.loan_discount,
+            p.liquidation_discount,
+            p.debt_ceiling,
+        )
+        self.controller.amm_address = amm_address
+        self.amm_address = amm_address
+        self.auction = AuctionModel(
+            auction_address,
+            self.clock,
+            self.oracle,
+            self.stable,
+            self.collateral,
+            p.collateral_decimals,
+            (p.auction_curve, p.auction_curve_a, p.auction_curve_b),
+            p.auction_buf,
+            p.auction_tail,
+            p.auction_cusp,
+            p.auction_chost,
+        )
+        self.auction.controller = self.controller
+        self.controller.auction = self.auction
+        self.controller.set_liquidation_params(
+            p.penalty_tier1, p.penalty_tier2, p.target_health, p.min_debt, p.tip, p.chip, p.max_in_auction
+        )
+        if p.rate:
+            self.controller.set_rate(p.rate)
+
+    # ------------------------------------------------------------ copies
+
+    def copy(self) -> "ModelMarket":
+        """An independent copy of the whole state (cheap: dict copies)."""
+        new = object.__new__(ModelMarket)
+        new.params = self.params
+        new.amm_address = self.amm_address
+        new.clock = Clock(self.clock.now)
+        new.oracle = copy.copy(self.oracle)
+        new.oracle.clock = new.clock
+        new.stable = self.stable.copy()
+        new.collateral = self.collateral.copy()
+        new.amm = self.amm.copy(new.clock, new.oracle)
+        new.controller = self.controller.copy(new.amm, new.stable, new.collateral)
+        new.auction = self.auction.copy(new.clock, new.oracle, new.stable, new.collateral)
+        new.auction.controller = new.controller
+        new.controller.auction = new.auction
+        return new
+
+    def _adopt(self, other: "ModelMarket") -> None:
+        self.__dict__.update(other.__dict__)
+
+    # ------------------------------------------------------------ environment
+
+    @property
+    def now(self) -> int:
+        """block.timestamp."""
+        return self.clock.now
+
+    def time_travel(self, seconds: int) -> None:
+        """Advance time (boa.env.time_travel)."""
+        require(seconds >= 0, "time only moves forward")
+        self.clock.now += seconds
+
+    def set_price(self, price: int) -> None:
+        """The admin sets the settable oracle."""
+        self.oracle.set_price(price)
+
+    def mint_collateral(self, who: str, amount: int) -> None:
+        """ERC20Mock.mint: fund an actor with collateral."""
+        self.collateral.mint(who, amount)
+
+    # ------------------------------------------------------------ borrowers
+
+    @atomic
+    def create_loan(self, borrower: str, collateral: int, debt: int, n_bands: int) -> None:
+        """Controller.create_loan as `borrower`."""
+        self.controller.create_loan(borrower, collateral, debt, n_bands)
+
+    @atomic
+    def add_collateral(self, sender: str, collateral: int, for_: str | None = None) -> None:
+        """Controller.add_collateral."""
+        self.controller.add_collateral(sender, collateral, for_)
+
+    @atomic
+    def remove_collateral(self, borrower: str, collateral: int) -> None:
+        """Controller.remove_collateral."""
+        self.controller.remove_collateral(borrower, collateral)
+
+    @atomic
+    def borrow_more(self, borrower: str, collateral: int, debt: int) -> None:
+        """Controller.borrow_more."""
+        self.controller.borrow_more(borrower, collateral, debt)
+
+    @atomic
+    def repay(self, sender: str, amount: int, for_: str | None = None) -> None:
+        """Controller.repay."""
+        self.controller.repay(sender, amount, for_)
+
+    # ------------------------------------------------------------ traders
+
+    def _settle_swap(self, trader: str, i: int, used: int, out: int) -> None:
+        coin_in, coin_out = (self.stable, self.collateral) if i == 0 else (self.collateral, self.stable)
+        coin_in.transfer(trader, self.amm_address, used)
+        coin_out.transfer(self.amm_address, trader, out)
+
+    @atomic
+    def exchange(self, trader: str, i: int, j: int, in_amount: int, min_amount: int = 0) -> tuple[int, int]:
+        """AMM.exchange as `trader`: returns (used, received)."""
+        used, out = self.amm.exchange(i, j, in_amount, min_amount)
+        if out:
+            self._settle_swap(trader, i, used, out)
+        return used, out
+
+    @atomic
+    def exchange_dy(self, trader: str, i: int, j: int, out_amount: int, max_amount: int) -> tuple[int, int]:
+        """AMM.exchange_dy as `trader`: returns (paid, received)."""
+        used, out = self.amm.exchange_dy(i, j, out_amount, max_amount)
+        if out:
+            self._settle_swap(trader, i, used, out)
+        return used, out
+
+    # ------------------------------------------------------------ keepers
+
+    @atomic
+    def liquidate(self, keeper: str, user: str) -> int:
+        """Controller.liquidate as `keeper`: returns the auction id (0 if none)."""
+        return self.controller.liquidate(keeper, user)
+
+    @atomic
+    def take(self, keeper: str, id_: int, max_collateral: int, max_price: int, receiver: str | None = None) -> tuple[int, int]:
+        """Auction.take (no callback data): returns (bought, paid)."""
+        return self.auction.take(keeper, id_, max_collateral, max_price, keeper if receiver is None else receiver)
+
+    @atomic
+    def redo(self, keeper: str, id_: int) -> None:
+        """Auction.redo as `keeper`."""
+        self.auction.redo(keeper, id_)
+
+    # ------------------------------------------------------------ admin
+
+    @atomic
+    def set_rate(self, rate: int) -> None:
+        """Controller.set_rate."""
+        self.controller.set_rate(rate)
+
+    @atomic
+    def set_amm_fee(self, fee: int) -> None:
+        """Controller.set_amm_fee."""
+        self.controller.set_amm_fee(fee)
+
+    @atomic
+    def set_discounts(self, loan_discount: int, liquidation_discount: int) -> None:
+        """Controller.set_discounts."""
+        self.controller.set_discounts(loan_discount, liquidation_discount)
+
+    @atomic
+    def set_debt_ceiling(self, ceiling: int) -> None:
+        """Controller.set_debt_ceiling."""
+        self.controller.set_debt_ceiling(ceiling)
+
+    @atomic
+    def set_liquidation_params(self, *values: int) -> None:
+        """set_liquidation_params(p1, p2, target_health, min_debt, tip, chip, max_in_auction)."""
+        self.controller.set_liquidation_params(*values)
+
+    # ------------------------------------------------------------ accounting
+
+    def identity_gap(self) -> int:
+        """supply + reserves - bad_debt - (total_debt + total_tab): in [0, n_loans]
+        by docs/accounting.md (user debts round up, the total rounds down)."""
+        c = self.controller
+        return self.stable.supply + c.reserves() - c.bad_debt - c.total_debt() - self.auction.total_tab

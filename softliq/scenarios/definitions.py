@@ -1,0 +1,199 @@
+"""Named liquidation scenarios: a price path, market parameters, borrowers and keepers.
+
+Every scenario is sized by `ScenarioOptions` (borrowers, steps) so tests run small and
+studies run large; the path's shape and duration do not depend on the step count, only
+its resolution does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable
+
+from softliq import paths
+from softliq.params import MarketParams
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+class ScenarioError(ValueError):
+    """A scenario cannot run: unknown name, bad options, or an unsuitable market."""
+
+
+@dataclass(frozen=True)
+class ScenarioOptions:
+    """How big a run is and how it reports. Bounds are checked by `validate`."""
+
+    borrowers: int = 20
+    """Borrowers spawned (1..200)."""
+    steps: int = 200
+    """Price-path steps (10..20000): the path's resolution, not its duration."""
+    seed: int = 0
+    """Seed of the borrowers' sizes (and of noisy paths)."""
+    max_bands: int = 50
+    """Largest band count a borrower uses (4..50); health checks walk every band, so
+    small runs on py-evm use fewer."""
+    sample_every: int = 0
+    """Record time series every this many steps (0: about 60 samples per run)."""
+    latency_blocks: int | None = None
+    """Override every keeper's latency (blocks); None: the scenario's own."""
+    gas_price_gwei: float | None = None
+    """Override every keeper's gas price (gwei); None: the scenario's own."""
+    progress: bool = True
+    """Show a tqdm progress bar on stderr."""
+
+    LIMITS = {"borrowers": (1, 200), "steps": (10, 20_000), "seed": (0, 2**32 - 1), "max_bands": (4, 50), "sample_every": (0, 20_000)}
+
+    def validate(self) -> "ScenarioOptions":
+        """Raise ScenarioError naming the first out-of-range option; return self."""
+        for name, (low, high) in self.LIMITS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ScenarioError(f"option {name} must be an integer in [{low}, {high}], got {value!r}")
+        if self.latency_blocks is not None and (
+            isinstance(self.latency_blocks, bool) or not isinstance(self.latency_blocks, int)
+            or not 0 <= self.latency_blocks <= 10_000
+        ):
+            raise ScenarioError(f"option latency_blocks must be an integer in [0, 10000], got {self.latency_blocks!r}")
+        if self.gas_price_gwei is not None and (
+            not isinstance(self.gas_price_gwei, (int, float)) or not math.isfinite(self.gas_price_gwei)
+            or not 0 <= self.gas_price_gwei <= 100_000
+        ):
+            raise ScenarioError(f"option gas_price_gwei must be a number in [0, 100000], got {self.gas_price_gwei!r}")
+        return self
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "ScenarioOptions":
+        """Options from a mapping; unknown keys raise ScenarioError."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ScenarioError(f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return cls(**values).validate()
+
+
+@dataclass(frozen=True)
+class KeeperSettings:
+    """Latency and gas price of a scenario's keepers."""
+
+    latency_blocks: int = 1
+    gas_price_gwei: float = 5.0
+    arbitrageur: bool = True
+    """Whether an arbitrageur runs at all."""
+    taker_mode: str = "auto"
+    """Auction taker's mode: inventory, flash or auto."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One named scenario."""
+
+    name: str
+    description: str
+    duration: int
+    """Seconds the price path spans (its shape is fixed; steps set the resolution)."""
+    path: Callable[[int, float, int, int], paths.PricePath]
+    """(n_steps, p0, dt, seed) -> the market price path."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """MarketParams fields this scenario needs (e.g. ema_time)."""
+    keepers: KeeperSettings = KeeperSettings()
+    whale: bool = False
+    """One large borrower (half the collateral) among the others."""
+    outage: tuple[float, float] | None = None
+    """Keepers offline between these fractions of the duration."""
+    debt_share: tuple[float, float] = (0.6, 0.99)
+    """Borrowers borrow a uniform share in this range of their max borrowable."""
+
+    def market_params(self, base: MarketParams | None = None) -> MarketParams:
+        """`base` (default parameters if None) with this scenario's changes."""
+        return (base or MarketParams()).with_(**self.params)
+
+    def price_path(self, steps: int, p0: float, seed: int) -> paths.PricePath:
+        """The market price path at resolution `steps`."""
+        dt = max(1, math.ceil(self.duration / steps))
+        return self.path(steps, p0, dt, seed)
+
+
+def _crash(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
+    """-50% over a day, then a quarter day at the bottom."""
+    return paths.crash(n, p0, 0.5, min(DAY, n * dt), dt)
+
+
+def _flash_crash(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
+    """-30% in 45 minutes, then flat (3 h in all)."""
+    return paths.crash(n, p0, 0.3, min(45 * 60, n * dt), dt)
+
+
+def _v_shape(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
+    """Down 35% over a day and back over the next."""
+    return paths.v_shape(n, p0, 0.35, dt)
+
+
+def _sawtooth(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
+    """+-8% oscillation with a 6 h period over 2 days."""
+    return paths.sawtooth(n, p0, 0.08, max(6 * HOUR, 4 * dt), dt)
+
+
+def _oracle_lag(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
+    """-40% in 2 h (the EMA oracle lags by its 1 h time constant), 6 h in all."""
+    return paths.crash(n, p0, 0.4, min(2 * HOUR, n * dt), dt)
+
+
+def _keeper_outage(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
+    """-35% over 6 h, 12 h in all; keepers are down for part of it."""
+    return paths.crash(n, p0, 0.35, min(6 * HOUR, n * dt), dt)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "crash",
+            "-50% over a day with congested keepers (12 March 2020): 10-minute latency, 200 gwei",
+            DAY + DAY // 4,
+            _crash,
+            keepers=KeeperSettings(latency_blocks=50, gas_price_gwei=200.0),
+        ),
+        Scenario(
+            "flash-crash",
+            "-30% in 45 minutes with one large borrower (CRV, June 2024)",
+            3 * HOUR,
+            _flash_crash,
+            whale=True,
+            keepers=KeeperSettings(latency_blocks=1, gas_price_gwei=20.0, taker_mode="flash"),
+        ),
+        Scenario("v-shape", "down 35% through the bands over a day and back", 2 * DAY, _v_shape),
+        Scenario(
+            "sawtooth", "+-8% oscillation inside the bands, 6 h period, 2 days", 2 * DAY, _sawtooth,
+            debt_share=(0.95, 0.99),
+        ),
+        Scenario(
+            "oracle-lag",
+            "-40% in 2 h while the AMM and auctions read a 1 h EMA oracle",
+            6 * HOUR,
+            _oracle_lag,
+            params={"ema_time": HOUR},
+        ),
+        Scenario(
+            "keeper-outage",
+            "-35% over 6 h with every keeper offline from 10% to 60% of the run",
+            12 * HOUR,
+            _keeper_outage,
+            outage=(0.1, 0.6),
+        ),
+    )
+}
+
+
+def get_scenario(name: str) -> Scenario:
+    """The scenario called `name`; ScenarioError listing the known names otherwise."""
+    if name not in SCENARIOS:
+        raise ScenarioError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    return SCENARIOS[name]
+
+
+def scenario_params(name: str, base: MarketParams | None = None) -> MarketParams:
+    """The market parameters to deploy scenario `name` with (for ape deployments)."""
+    return get_scenario(name).market_params(base)
