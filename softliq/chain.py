@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from softliq.deploy import Market
+from softliq.deploy import Market, boa_deployer
 
 MAX_UINT = 2**256 - 1
 BLOCK_TIME = 12
@@ -139,64 +139,11 @@ def approve_all(chain: Chain, who: str) -> None:
 # ---------------------------------------------------------------- titanoboa
 
 
-_DEPLOYERS: dict[str, Any] = {}
-"""Compiled contracts by name, per process: boa's disk cache still takes seconds per
-load, so scenarios that deploy many markets compile each contract once."""
-
-
-def boa_deployer(name: str) -> Any:
-    """boa's deployer (compiled, not deployed) of contract `name`, cached per process."""
-    import boa
-
-    from softliq.deploy import CONTRACTS
-
-    if name not in _DEPLOYERS:
-        path = CONTRACTS / f"{name}.vy"
-        if not path.is_file():
-            raise FileNotFoundError(f"no contract {name!r} (looked for {path})")
-        _DEPLOYERS[name] = boa.load_partial(str(path))
-    return _DEPLOYERS[name]
-
-
-class CachedBoaBackend:
-    """The titanoboa deploy backend of `softliq.deploy`, compiling each contract once
-    per process (same plan, same result as `deploy_boa`, faster on repeated deploys)."""
-
-    def __init__(self, deployer: str) -> None:
-        self.deployer = deployer
-
-    def deploy(self, name: str, *args: Any) -> Any:
-        import boa
-
-        with boa.env.prank(self.deployer):
-            return boa_deployer(name).deploy(*args)
-
-    def transact(self, contract: Any, method: str, *args: Any) -> Any:
-        return self.transact_as(self.deployer, contract, method, *args)
-
-    def transact_as(self, sender: str, contract: Any, method: str, *args: Any) -> Any:
-        import boa
-
-        with boa.env.prank(sender):
-            return getattr(contract, method)(*args)
-
-    def address(self, contract: Any) -> str:
-        return str(contract.address)
-
-    def deployer_address(self) -> str:
-        return self.deployer
-
-
 def deploy_boa_cached(params: Any = None, admin: str | None = None) -> Market:
-    """`softliq.deploy_boa`, but through `CachedBoaBackend` (see there)."""
-    import boa
+    """`softliq.deploy_boa` (which compiles each contract once per process)."""
+    from softliq.deploy import deploy_boa
 
-    from softliq.deploy import deploy_market
-    from softliq.params import MarketParams
-
-    admin = admin or str(boa.env.generate_address("admin"))
-    deployer = str(boa.env.generate_address("deployer"))
-    return deploy_market(CachedBoaBackend(deployer), params or MarketParams(), admin)
+    return deploy_boa(params, admin)
 
 
 def _boa_events(contract: Any) -> list[ChainEvent]:

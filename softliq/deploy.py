@@ -135,6 +135,26 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
     return market
 
 
+_DEPLOYERS: dict[str, Any] = {}
+"""Compiled contracts by source path, per process: loading from boa's disk cache still
+takes seconds, so suites and scenarios that deploy many markets compile each once."""
+
+
+def boa_deployer(name: str) -> Any:
+    """titanoboa's deployer (compiled, not deployed) of contract `name` (path under
+    CONTRACTS, without .vy); keyed by full path, so pointing CONTRACTS elsewhere (the
+    mutation benchmark does) compiles the other sources."""
+    import boa
+
+    path = CONTRACTS / f"{name}.vy"
+    key = str(path)
+    if key not in _DEPLOYERS:
+        if not path.is_file():
+            raise FileNotFoundError(f"no contract {name!r} (looked for {path})")
+        _DEPLOYERS[key] = boa.load_partial(key)
+    return _DEPLOYERS[key]
+
+
 class BoaBackend:
     """Deploys in-process on titanoboa, as `deployer`."""
 
@@ -145,7 +165,7 @@ class BoaBackend:
         import boa
 
         with boa.env.prank(self.deployer):
-            return boa.load(str(CONTRACTS / f"{name}.vy"), *args)
+            return boa_deployer(name).deploy(*args)
 
     def transact(self, contract: Any, method: str, *args: Any) -> Any:
         return self.transact_as(self.deployer, contract, method, *args)
