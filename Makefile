@@ -18,7 +18,7 @@ run: $(STAMP)
 # per-test snapshots), then the ape suite on anvil (needs ape's plugin).
 test: $(STAMP) browser
 	@$(call pytest_step,-p no:ape_test -m "not integration" -q,$(HAS_FAST_TESTS))
-	@$(call pytest_step,-m integration -q,$(HAS_INTEGRATION_TESTS))
+	@$(call pytest_step,-m integration -q tests/integration,$(HAS_INTEGRATION_TESTS))
 
 # pytest exits 5 when it collects nothing: that passes only while no test file
 # of that kind exists yet. $(1): pytest arguments, $(2): command that succeeds

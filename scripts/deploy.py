@@ -1,6 +1,15 @@
-"""Deploy a whole softliq market and print what was deployed.
+"""Deploy a whole softliq market (or reuse the recorded one) and print it.
 
-    ape run deploy --network ethereum:local:foundry     (what `make run` runs)
+    ape run deploy --network ethereum:local:foundry [--params FILE] [--deployment FILE] [--force]
+    ape run deploy --network http://127.0.0.1:8545        (an anvil you started)
+
+Parameters come from `--params` (.json or .toml: fields of MarketParams; the rest keep
+their documented defaults) or the defaults. The result is recorded in
+`deployments/<ecosystem>-<network>.json` (or `--deployment FILE`): chain id, block,
+addresses, contract names, parameters and bytecode hashes. Run again with the same
+parameters against the same chain and the recorded market is reused, after checking the
+code at every address and the parameters read back from the chain. A record for
+another chain id is an error unless `--force` (deploy afresh, overwrite it).
 
 ape test account 0 deploys, test account 1 administers the market. ape's
 per-transaction INFO lines are hidden while deploying unless a more verbose
@@ -9,18 +18,25 @@ level was asked for (`-v DEBUG`).
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
+import click
 from ape import accounts, chain
-from ape.logging import logger
 from rich.console import Console
 from rich.table import Table
 
-from softliq.ape_deploy import ONCHAIN_VIEWS, deploy_ape, onchain_params
+from softliq.ape_deploy import (
+    ONCHAIN_VIEWS,
+    cli_errors,
+    cli_options,
+    deploy_or_reuse,
+    deployment_path,
+    network_label,
+    onchain_params,
+    quiet_ape,
+)
+from softliq.chain_ape import connected
 from softliq.deploy import Market
 from softliq.params import WAD, MarketParams
 
@@ -28,18 +44,6 @@ from softliq.params import WAD, MarketParams
 WAD_PRICES = {"price", "debt_ceiling"}
 WAD_FRACTIONS = {"fee", "loan_discount", "liquidation_discount"}
 WAD_FACTORS = {"amplification"}
-
-
-@contextmanager
-def quiet_ape() -> Iterator[None]:
-    """Hide ape's INFO lines (one per transaction) unless DEBUG was asked for."""
-    level = logger.level
-    if logging.INFO <= level < logging.WARNING:
-        logger.set_level(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.set_level(level)
 
 
 def human(field: str, value: Any) -> str:
@@ -93,15 +97,26 @@ def params_table(market: Market) -> Table:
     return table
 
 
-def main() -> None:
-    deployer, admin = accounts.test_accounts[0], accounts.test_accounts[1]
-    with quiet_ape():
-        market = deploy_ape(MarketParams(), deployer=deployer, admin=admin)
+def print_deployment(market: Market, deployer: str, note: str) -> None:
+    """The network line, what happened, and the two tables."""
     console = Console(width=max(Console().width, 140))
     provider = chain.provider
     console.print(
         f"network {provider.network.ecosystem.name}:{provider.network.name}:{provider.name}, "
         f"chain id {chain.chain_id}, block {chain.blocks.height}"
     )
-    console.print(addresses_table(market, str(deployer.address)))
+    console.print(note)
+    console.print(addresses_table(market, deployer))
     console.print(params_table(market))
+
+
+@click.command(short_help="Deploy softliq or reuse the recorded deployment")
+@cli_options
+def cli(network: str, params: MarketParams, deployment: str | None, force: bool) -> None:
+    """Deploy softliq (or reuse the recorded deployment) and print it."""
+    with cli_errors(), connected(network) as provider:
+        deployer, admin = accounts.test_accounts[0], accounts.test_accounts[1]
+        path = deployment_path(provider, deployment)
+        with quiet_ape():
+            result = deploy_or_reuse(params, path, deployer, admin, force=force, network=network_label(provider))
+        print_deployment(result.market, result.record["deployer"], f"{result.reason}; record: {path}")

@@ -8,7 +8,10 @@ importing this module costs nothing on titanoboa-only runs.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from softliq.deploy import Market, deploy_market
@@ -56,18 +59,28 @@ class ApeBackend:
     def __init__(self, deployer: "AccountAPI", project: "ProjectManager | None" = None) -> None:
         self.deployer = deployer
         self.project = project if project is not None else _ape_project()
+        self.names: dict[str, str] = {}
+        """Contract name (path under contracts/, no .vy) by deployed address."""
 
     def container(self, name: str) -> "ContractContainer":
         """The ape contract container for `name` (path under contracts/, no .vy)."""
-        container = self.project.get_contract(PurePosixPath(name).name)
+        return self.container_in(self.project, name)
+
+    @staticmethod
+    def container_in(project: "ProjectManager", name: str) -> "ContractContainer":
+        """The container for `name` in `project`, checked against its source path."""
+        container = project.get_contract(PurePosixPath(name).name)
         source_id = container.contract_type.source_id or ""
         if not source_id.endswith(f"{name}.vy"):
             raise LookupError(f"ape's contract {PurePosixPath(name).name!r} comes from {source_id!r}, not {name}.vy")
         return container
 
     def deploy(self, name: str, *args: Any) -> "ContractInstance":
-        """Deploy contract `name` with constructor `args`, as the deployer."""
-        return self.container(name).deploy(*args, sender=self.deployer)
+        """Deploy contract `name` with constructor `args`, as the deployer; remembers
+        which contract each address holds (`self.names`)."""
+        instance = self.container(name).deploy(*args, sender=self.deployer)
+        self.names[str(instance.address)] = name
+        return instance
 
     def transact(self, contract: "ContractInstance", method: str, *args: Any) -> "ReceiptAPI":
         """Send `method(*args)` to `contract` as the deployer."""
@@ -106,6 +119,14 @@ def deploy_ape(
     return deploy_market(ApeBackend(deployer), params or MarketParams(), admin_address)
 
 
+def _liquidation_role() -> str:
+    """Where the liquidation parameters live: the LiquidationPolicy once the deploy plan
+    has one (`Market.policy`), else the Controller (the plan before the policy split)."""
+    return "policy" if "policy" in {f.name for f in fields(Market)} else "controller"
+
+
+_LIQ = _liquidation_role()
+
 ONCHAIN_VIEWS: dict[str, tuple[str, str]] = {
     "price": ("oracle", "price"),
     "collateral_decimals": ("collateral", "decimals"),
@@ -117,13 +138,13 @@ ONCHAIN_VIEWS: dict[str, tuple[str, str]] = {
     "liquidation_discount": ("controller", "liquidation_discount"),
     "debt_ceiling": ("controller", "debt_ceiling"),
     "rate": ("controller", "rate"),
-    "penalty_tier1": ("controller", "penalty_tier1"),
-    "penalty_tier2": ("controller", "penalty_tier2"),
-    "target_health": ("controller", "target_health"),
-    "min_debt": ("controller", "min_debt"),
-    "tip": ("controller", "tip"),
-    "chip": ("controller", "chip"),
-    "max_in_auction": ("controller", "max_in_auction"),
+    "penalty_tier1": (_LIQ, "penalty_tier1"),
+    "penalty_tier2": (_LIQ, "penalty_tier2"),
+    "target_health": (_LIQ, "target_health"),
+    "min_debt": (_LIQ, "min_debt"),
+    "tip": (_LIQ, "tip"),
+    "chip": (_LIQ, "chip"),
+    "max_in_auction": (_LIQ, "max_in_auction"),
     "auction_curve": ("auction", "curve_kind"),
     "auction_curve_a": ("auction", "curve_a"),
     "auction_curve_b": ("auction", "curve_b"),
@@ -153,3 +174,390 @@ def onchain_params(market: Market) -> dict[str, Any]:
         else:
             values[field] = getattr(getattr(market, role), view)()
     return values
+
+
+# ---------------------------------------------------------------- parameter files
+
+
+class ParamsError(ValueError):
+    """A parameters file or a set of parameters is unusable (message says why)."""
+
+
+_PARAM_TYPES: dict[str, type] = {f.name: (str if f.type in (str, "str") else int) for f in fields(MarketParams)}
+MAX_UINT256 = 2**256 - 1
+
+
+def params_from_dict(values: dict[str, Any], source: str = "parameters") -> MarketParams:
+    """MarketParams from `values` (a subset of its fields; the rest keep their documented
+    defaults). Unknown fields, wrong types and negative or oversized integers raise
+    ParamsError naming the field. Range rules between fields are the contracts' (see
+    `dry_run_reason`)."""
+    if not isinstance(values, dict):
+        raise ParamsError(f"{source}: expected a table of MarketParams fields, got {type(values).__name__}")
+    unknown = sorted(set(values) - set(_PARAM_TYPES))
+    if unknown:
+        raise ParamsError(f"{source}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(_PARAM_TYPES)}")
+    for name, value in values.items():
+        kind = _PARAM_TYPES[name]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ParamsError(f"{source}: {name} must be an integer (WAD-scaled where fractional), got {value!r}")
+        if kind is str and not isinstance(value, str):
+            raise ParamsError(f"{source}: {name} must be a string, got {value!r}")
+        if kind is int and not 0 <= value <= MAX_UINT256:
+            raise ParamsError(f"{source}: {name} = {value} is out of range (0 .. 2**256-1)")
+    return MarketParams(**values)
+
+
+def load_params(path: str | Path) -> MarketParams:
+    """MarketParams from a .json or .toml file of field values (see params_from_dict)."""
+    import json
+    import tomllib
+
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"{path}: no such parameters file")
+    text = path.read_text()
+    try:
+        if path.suffix == ".json":
+            values = json.loads(text)
+        elif path.suffix == ".toml":
+            values = tomllib.loads(text)
+        else:
+            raise ParamsError(f"{path}: parameters file must end in .json or .toml")
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ParamsError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
+    return params_from_dict(values, str(path))
+
+
+def revert_reason(exc: BaseException) -> str | None:
+    """The revert reason of a failed call on ape or titanoboa, if it carries one."""
+    message = getattr(exc, "revert_message", None)  # ape's ContractLogicError
+    if isinstance(message, str) and message:
+        return message
+    for detail in getattr(exc, "stack_trace", None) or []:  # titanoboa's BoaError
+        data = (getattr(getattr(detail, "vm_error", None), "args", None) or [b""])[0]
+        if isinstance(data, bytes) and data[:4] == bytes.fromhex("08c379a0"):
+            from eth_abi import decode
+
+            return str(decode(["string"], data[4:])[0])
+    return None
+
+
+# ---------------------------------------------------------------- deployments files
+
+
+class DeploymentError(RuntimeError):
+    """A deployment could not be made or reused (message says why)."""
+
+
+class ChainMismatchError(DeploymentError):
+    """The deployments file describes another chain."""
+
+
+RECORD_FORMAT = 1
+
+
+def network_label(provider: Any) -> str:
+    """`<ecosystem>-<network>` of an ape provider, as used for deployments/<label>.json."""
+    return f"{provider.network.ecosystem.name}-{provider.network.name}".replace(":", "-").replace("/", "-")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write `data` as JSON to `path` all at once: a reader sees the old file or the new
+    one, never half of it (temporary file in the same folder, then rename)."""
+    import json
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=2, sort_keys=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_record(path: Path) -> dict[str, Any] | None:
+    """The deployments record at `path`, None if there is none; DeploymentError if it is
+    not a record this code wrote."""
+    import json
+
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise DeploymentError(f"{path}: not a deployments file (bad JSON: {exc}); move it away or use --force") from None
+    needed = {"format", "chain_id", "addresses", "contracts", "params", "admin", "bytecode_hash"}
+    if not isinstance(record, dict) or not needed <= set(record):
+        raise DeploymentError(f"{path}: not a deployments file (needs {', '.join(sorted(needed))}); use --force")
+    return record
+
+
+def _runtime_code(project: "ProjectManager", name: str) -> str:
+    """The compiled runtime bytecode (hex, no 0x) of contract `name`."""
+    container = ApeBackend.container_in(project, name)
+    code = container.contract_type.runtime_bytecode
+    return (code.bytecode if code and code.bytecode else "").removeprefix("0x").lower()
+
+
+def bytecode_hashes(project: "ProjectManager", names: list[str]) -> dict[str, str]:
+    """keccak256 of each contract's compiled runtime bytecode, by name."""
+    from eth_utils import keccak
+
+    return {n: "0x" + keccak(hexstr=_runtime_code(project, n)).hex() for n in sorted(set(names))}
+
+
+def combined_hash(hashes: dict[str, str]) -> str:
+    """One keccak256 over every contract's name and bytecode hash (sorted by name)."""
+    from eth_utils import keccak
+
+    return "0x" + keccak(text="\n".join(f"{n}={h}" for n, h in sorted(hashes.items()))).hex()
+
+
+@dataclass
+class Deployment:
+    """A market on the connected chain and the record that describes it."""
+
+    market: Market
+    record: dict[str, Any]
+    reused: bool
+    reason: str
+    """Why it was reused or deployed afresh (one line, for humans)."""
+
+
+STATE_PARAMS = {"price"}
+"""Fields that are market state after deployment, not configuration: scenarios move
+the oracle, so a reused market's price need not be the initial one."""
+
+
+def _contract_roles() -> set[str]:
+    """Market fields that hold contracts (every field but `admin` and `params`)."""
+    return {f.name for f in fields(Market)} - {"admin", "params"}
+
+
+def make_record(market: Market, names: dict[str, str], network: str, deployer: str) -> dict[str, Any]:
+    """The deployments record of a market just deployed (names: contract by address)."""
+    from ape import chain
+
+    addresses = market.addresses()
+    contracts = {role: names[addr] for role, addr in addresses.items()}
+    hashes = bytecode_hashes(_ape_project(), list(contracts.values()))
+    return {
+        "format": RECORD_FORMAT,
+        "network": network,
+        "chain_id": int(chain.chain_id),
+        "block": int(chain.blocks.height),
+        "deployer": deployer,
+        "admin": market.admin,
+        "addresses": addresses,
+        "contracts": contracts,
+        "params": asdict(market.params),
+        "bytecode_hash": combined_hash(hashes),
+        "code_hashes": hashes,
+    }
+
+
+def _why_not_reusable(record: dict[str, Any], params: MarketParams, admin: str) -> tuple[str | None, Market | None]:
+    """(None, market) if the record's market is on chain as asked; else (reason, None).
+
+    Checks, cheapest first: same parameters and admin; the same set of roles as the
+    current deploy plan; the current compiled bytecode; at every address, code that is
+    that contract's runtime code (followed only by its immutables); and the parameters
+    as the contracts report them."""
+    from ape import chain
+
+    if record["params"] != asdict(params):
+        changed = sorted(k for k in set(record["params"]) | set(asdict(params)) if record["params"].get(k) != asdict(params).get(k))
+        return f"parameters differ from the recorded ones ({', '.join(changed)})", None
+    if record["admin"].lower() != admin.lower():
+        return f"recorded admin {record['admin']} is not {admin}", None
+    roles = set(record["addresses"])
+    if roles != _contract_roles() or set(record["contracts"]) != roles:
+        return f"recorded roles {sorted(roles)} differ from the deploy plan's {sorted(_contract_roles())}", None
+    project = _ape_project()
+    try:
+        hashes = bytecode_hashes(project, list(record["contracts"].values()))
+    except (LookupError, AttributeError, ValueError) as exc:
+        return f"a recorded contract is not in this project ({exc})", None
+    if combined_hash(hashes) != record["bytecode_hash"]:
+        return "the contracts changed since (compiled bytecode hash differs)", None
+    handles: dict[str, Any] = {}
+    for role, address in record["addresses"].items():
+        name = record["contracts"][role]
+        code = bytes(chain.provider.get_code(address)).hex().lower()
+        if not code:
+            return f"no code at the recorded {role} address {address} (chain reset?)", None
+        if not code.startswith(_runtime_code(project, name)):
+            return f"the code at {address} is not {name} ({role})", None
+        handles[role] = ApeBackend.container_in(project, name).at(address)
+    market = Market(admin=record["admin"], params=params, **handles)
+    onchain = onchain_params(market)
+    changed = sorted(k for k in onchain if k not in STATE_PARAMS and onchain[k] != asdict(params)[k])
+    if changed:
+        return f"parameters on chain differ from the recorded ones ({', '.join(changed)})", None
+    return None, market
+
+
+def deploy_or_reuse(
+    params: MarketParams,
+    path: Path,
+    deployer: "AccountAPI",
+    admin: "AccountAPI | str",
+    *,
+    force: bool = False,
+    network: str = "",
+    save_to: Path | None = None,
+) -> Deployment:
+    """The market described by the deployments file `path` if it is on the connected
+    chain exactly as asked (see _why_not_reusable), else a fresh deployment, recorded
+    in `path` (written atomically, only after the deployment succeeded).
+
+    `save_to` (default `path`) is where the record is written: a fork reads its
+    upstream's record and keeps its own. A file for another chain id raises
+    ChainMismatchError unless `force`. Parameters the
+    contracts reject raise ParamsError; on anvil (or hardhat) the chain is rolled back
+    to where it was, so nothing is left half-deployed.
+    """
+    from ape import chain
+
+    admin_address = str(getattr(admin, "address", admin))
+    record = None if force else read_record(path)
+    reason = "forced" if force else f"no deployments file {path}"
+    if record is not None:
+        if int(record["chain_id"]) != int(chain.chain_id):
+            raise ChainMismatchError(
+                f"{path} describes chain id {record['chain_id']}, but the connected chain has id "
+                f"{chain.chain_id}: pass another --deployment file, or --force to deploy afresh and overwrite it"
+            )
+        reason, market = _why_not_reusable(record, params, admin_address)
+        if market is not None:
+            if save_to is not None and Path(save_to) != Path(path):
+                write_json_atomic(Path(save_to), record)
+            return Deployment(market, record, True, f"reused the deployment recorded in {path}")
+    backend = ApeBackend(deployer)
+    market = _deploy_checked(backend, params, admin_address)
+    record = make_record(market, backend.names, network, backend.deployer_address())
+    write_json_atomic(Path(save_to) if save_to is not None else path, record)
+    return Deployment(market, record, False, f"deployed afresh: {reason}")
+
+
+def _deploy_checked(backend: ApeBackend, params: MarketParams, admin: str) -> Market:
+    """Run the deploy plan; a revert raises ParamsError with the contract's reason.
+
+    On a node that can snapshot (anvil, hardhat) a failed plan is rolled back. On any
+    other network the plan is first dry-run on titanoboa, so a rejected parameter set
+    sends no transaction at all.
+    """
+    from ape import chain
+
+    client = str(getattr(chain.provider.web3, "client_version", "")).lower()
+    can_snapshot = client.startswith(("anvil", "hardhat"))
+    if not can_snapshot:
+        reason = dry_run_reason(params)
+        if reason is not None:
+            raise ParamsError(f"the contracts reject these parameters: {reason} (nothing was deployed)")
+    snapshot = chain.provider.make_request("evm_snapshot", []) if can_snapshot else None
+    try:
+        return deploy_market(backend, params, admin)
+    except Exception as exc:
+        reason = revert_reason(exc)
+        if snapshot is not None:
+            chain.provider.make_request("evm_revert", [snapshot])
+        if reason is None:
+            raise
+        rolled = "rolled back, nothing deployed" if snapshot is not None else "some contracts may be deployed"
+        raise ParamsError(f"the contracts reject these parameters: {reason} ({rolled})") from exc
+
+
+def dry_run_reason(params: MarketParams) -> str | None:
+    """Deploy `params` on a scratch titanoboa chain: None if every contract accepts them,
+    else the revert reason (slow: ~10 s; used before touching a real network)."""
+    import boa
+
+    from softliq.deploy import deploy_boa
+
+    with boa.env.anchor():
+        try:
+            deploy_boa(params)
+        except boa.BoaError as exc:
+            return revert_reason(exc) or str(exc).splitlines()[0]
+    return None
+
+
+# ---------------------------------------------------------------- CLI building blocks
+
+
+@contextmanager
+def quiet_ape() -> Iterator[None]:
+    """Hide ape's INFO lines (one per transaction) unless DEBUG was asked for."""
+    import logging
+
+    from ape.logging import logger
+
+    level = logger.level
+    if logging.INFO <= level < logging.WARNING:
+        logger.set_level(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.set_level(level)
+
+DEFAULT_NETWORK = "ethereum:local:foundry"
+DEPLOYMENTS_DIR = Path("deployments")
+
+
+def deployment_path(provider: Any, given: str | Path | None) -> Path:
+    """The deployments file: `given`, else deployments/<ecosystem>-<network>.json."""
+    return Path(given) if given else DEPLOYMENTS_DIR / f"{network_label(provider)}.json"
+
+
+def params_callback(ctx: Any, param: Any, value: str | None) -> MarketParams:
+    """Click callback of --params: MarketParams from the file (defaults without one);
+    a bad file is a usage error before anything connects or starts."""
+    import click
+
+    if value is None:
+        return MarketParams()
+    try:
+        return load_params(value)
+    except ParamsError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def cli_options(func: Any) -> Any:
+    """The options every softliq ape script shares: --network, --params, --deployment,
+    --force. Bad --params files are rejected while parsing, before any connection."""
+    import click
+
+    decorators = [
+        click.option("--network", default=DEFAULT_NETWORK, show_default=True, metavar="CHOICE",
+                     help="ape network choice, or the URL of a running node"),
+        click.option("--params", "params", callback=params_callback, metavar="FILE",
+                     help="MarketParams fields (.json or .toml); the rest keep their defaults"),
+        click.option("--deployment", metavar="FILE",
+                     help="deployments file [default: deployments/<ecosystem>-<network>.json]"),
+        click.option("--force", is_flag=True,
+                     help="deploy afresh even if the file records a deployment (even for another chain)"),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@contextmanager
+def cli_errors(*extra: type[BaseException]) -> Iterator[None]:
+    """Turn softliq's expected errors (and `extra` kinds) into a one-line message on
+    stderr and exit status 1 (click.ClickException)."""
+    import click
+
+    from softliq.chain_ape import ConnectError
+
+    try:
+        yield
+    except (ParamsError, DeploymentError, ConnectError, *extra) as exc:
+        raise click.ClickException(str(exc)) from None

@@ -49,3 +49,12 @@ def params():
 def market(params, deployer, admin):
     """The default market, deployed through ape on anvil."""
     return deploy_ape(params, deployer=deployer, admin=admin)
+
+
+@pytest.fixture(scope="module")
+def node_url():
+    """A separate anvil node (not ape's) that the `ape run` commands under test connect to."""
+    from softliq.chain_ape import anvil
+
+    with anvil() as url:
+        yield url
