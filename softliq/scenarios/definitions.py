@@ -79,6 +79,8 @@ class KeeperSettings:
     """Latency and gas price of a scenario's keepers."""
 
     latency_blocks: int = 1
+    arbitrageur_latency_blocks: int | None = None
+    """The arbitrageur's own latency, when it differs (None: latency_blocks)."""
     gas_price_gwei: float = 5.0
     arbitrageur: bool = True
     """Whether an arbitrageur runs at all."""
@@ -116,9 +118,24 @@ class Scenario:
         return self.path(steps, p0, dt, seed)
 
 
+def _two_leg_fall(n: int, p0: float, dt: int, legs: tuple[tuple[float, int], ...], name: str) -> paths.PricePath:
+    """Geometric falls one after another, each (drop, seconds), then flat."""
+    import numpy as np
+
+    times = np.arange(n + 1, dtype=np.int64) * dt
+    log_price = np.full(len(times), math.log(p0))
+    start = 0
+    for drop, seconds in legs:
+        into = np.clip((times - start) / seconds, 0.0, 1.0)
+        log_price += into * math.log(1.0 - drop)
+        start += seconds
+    return paths.PricePath(times, np.exp(log_price), name)
+
+
 def _crash(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
-    """-50% over a day, then a quarter day at the bottom."""
-    return paths.crash(n, p0, 0.5, min(DAY, n * dt), dt)
+    """12 March 2020's shape: -20% over the first 20 h, then -37.5% in 4 h (-50% in
+    all over a day), then 6 h at the bottom."""
+    return _two_leg_fall(n, p0, dt, ((0.2, 20 * HOUR), (0.375, 4 * HOUR)), "crash(-50% in a day, -37.5% of it in 4 h)")
 
 
 def _flash_crash(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
@@ -151,10 +168,11 @@ SCENARIOS: dict[str, Scenario] = {
     for s in (
         Scenario(
             "crash",
-            "-50% over a day with congested keepers (12 March 2020): 10-minute latency, 200 gwei",
+            "-50% over a day, -37.5% of it in 4 h, congested (12 March 2020): arbitrage 1 h late, keepers 5 min, 200 gwei",
             DAY + DAY // 4,
             _crash,
-            keepers=KeeperSettings(latency_blocks=50, gas_price_gwei=200.0),
+            keepers=KeeperSettings(latency_blocks=25, arbitrageur_latency_blocks=300, gas_price_gwei=200.0),
+            debt_share=(0.8, 0.99),
         ),
         Scenario(
             "flash-crash",

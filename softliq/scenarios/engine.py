@@ -74,13 +74,16 @@ def spawn_keepers(chain: Chain, scenario: Scenario, options: ScenarioOptions, lo
     m = chain.market
     s = scenario.keepers
     latency = s.latency_blocks if options.latency_blocks is None else options.latency_blocks
+    arb_latency = latency
+    if options.latency_blocks is None and s.arbitrageur_latency_blocks is not None:
+        arb_latency = s.arbitrageur_latency_blocks
     gwei = s.gas_price_gwei if options.gas_price_gwei is None else options.gas_price_gwei
     gas_price = round(gwei * GWEI)
     total_debt = sum(loan.debt for loan in loans)
     total_collateral = sum(loan.collateral for loan in loans)
     keepers: list[Keeper] = []
     if s.arbitrageur:
-        arb = Arbitrageur(chain.new_account("arbitrageur"), latency, gas_price)
+        arb = Arbitrageur(chain.new_account("arbitrageur"), arb_latency, gas_price)
         fund_stablecoin(chain, arb.address, 2 * total_debt + 10_000 * WAD)
         chain.fund_collateral(arb.address, 2 * total_collateral)
         keepers.append(arb)
