@@ -537,6 +537,7 @@ def scenario_options(func: Any) -> Any:
         click.option("--gas-price-gwei", type=float, default=None, help="override every keeper's gas price"),
         click.option("--max-blocks-per-sleep", type=click.IntRange(min=0), default=1, show_default=True,
                      help="blocks mined per time step at most, 0: one per 12 s (slow: anvil slows as its chain grows)"),
+        click.option("--path-file", default=None, help="CSV of seconds,price rows: the market follows its shape"),
         click.option("--reports-dir", default="reports", show_default=True, help="where reports/<scenario>-<time>/ go"),
         click.option("--no-progress", is_flag=True, help="no progress bar"),
     ]
@@ -545,7 +546,7 @@ def scenario_options(func: Any) -> Any:
     return func
 
 
-OPTION_FIELDS = ("borrowers", "steps", "seed", "latency_blocks", "gas_price_gwei")
+OPTION_FIELDS = ("borrowers", "steps", "seed", "latency_blocks", "gas_price_gwei", "path_file")
 """Click option names that are ScenarioOptions fields of the same name."""
 
 

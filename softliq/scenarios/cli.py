@@ -1,7 +1,8 @@
 """Command line of titanoboa scenario runs:
 
     python -m softliq.scenarios NAME [--borrowers N] [--steps S] [--seed K]
-        [--max-bands B] [--latency-blocks L] [--gas-price-gwei G] [--out DIR] [--no-progress]
+        [--max-bands B] [--latency-blocks L] [--gas-price-gwei G] [--path-file CSV]
+        [--out DIR] [--no-progress]
 
 Runs the scenario on a fresh titanoboa market, prints the summary table and the report
 directory. Bad input: a message on stderr and exit status 2; nothing is written.
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bands", type=int, default=ScenarioOptions.max_bands)
     p.add_argument("--latency-blocks", type=int, default=None)
     p.add_argument("--gas-price-gwei", type=float, default=None)
+    p.add_argument("--path-file", default=None, help="CSV of seconds,price rows: the market follows its shape")
     p.add_argument("--out", default="reports", help="directory the report goes under (default: reports)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
@@ -51,6 +53,7 @@ def parse_options(argv: list[str]) -> tuple[str, ScenarioOptions, str]:
         latency_blocks=args.latency_blocks,
         gas_price_gwei=args.gas_price_gwei,
         progress=not args.no_progress,
+        path_file=args.path_file,
     ).validate()
     return args.name, options, args.out
 

@@ -43,6 +43,10 @@ class ScenarioOptions:
     """Override every keeper's gas price (gwei); None: the scenario's own."""
     progress: bool = True
     """Show a tqdm progress bar on stderr."""
+    path_file: str | None = None
+    """A CSV of `seconds,price` rows (softliq.paths.load_csv) to use instead of the
+    scenario's own path: the market follows its shape, scaled to start at the market's
+    price; `steps` is then the file's row count."""
 
     LIMITS = {"borrowers": (1, 200), "steps": (10, 20_000), "seed": (0, 2**32 - 1), "max_bands": (4, 50), "sample_every": (0, 20_000)}
 
@@ -62,7 +66,18 @@ class ScenarioOptions:
             or not 0 <= self.gas_price_gwei <= 100_000
         ):
             raise ScenarioError(f"option gas_price_gwei must be a number in [0, 100000], got {self.gas_price_gwei!r}")
+        if self.path_file is not None:
+            self.load_path()
         return self
+
+    def load_path(self) -> paths.PricePath | None:
+        """The price path file's path (None without one); ScenarioError for a bad file."""
+        if self.path_file is None:
+            return None
+        try:
+            return paths.load_csv(self.path_file)
+        except (paths.PathError, OSError) as exc:
+            raise ScenarioError(f"bad price path file: {exc}") from exc
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "ScenarioOptions":
@@ -116,6 +131,11 @@ class Scenario:
         """The market price path at resolution `steps`."""
         dt = max(1, math.ceil(self.duration / steps))
         return self.path(steps, p0, dt, seed)
+
+
+def scaled_path(path: paths.PricePath, p0: float) -> paths.PricePath:
+    """`path`'s shape, scaled to start at `p0`."""
+    return paths.PricePath(path.times, path.prices * (p0 / float(path.prices[0])), f"{path.name} scaled to {p0:g}")
 
 
 def _two_leg_fall(n: int, p0: float, dt: int, legs: tuple[tuple[float, int], ...], name: str) -> paths.PricePath:

@@ -10,7 +10,7 @@ from typing import Any
 
 from softliq.chain import BLOCK_TIME, Chain, fund_stablecoin
 from softliq.keepers import GWEI, Arbitrageur, AuctionTaker, Keeper, KeeperRunner, Liquidator
-from softliq.scenarios.definitions import Scenario, ScenarioError, ScenarioOptions, get_scenario
+from softliq.scenarios.definitions import Scenario, ScenarioError, ScenarioOptions, get_scenario, scaled_path
 from softliq.scenarios.metrics import Recorder, ScenarioResult
 
 WAD = 10**18
@@ -129,7 +129,11 @@ def run_scenario(name: str, chain: Chain | None = None, options: ScenarioOptions
     wall = time.monotonic()
     m = chain.market
     p0 = m.oracle.price()
-    path = scenario.price_path(options.steps, p0 / WAD, options.seed)
+    from_file = options.load_path()
+    if from_file is not None:
+        path = scaled_path(from_file, p0 / WAD)
+    else:
+        path = scenario.price_path(options.steps, p0 / WAD, options.seed)
     prices = path.wad()
     loans = spawn_borrowers(chain, scenario, options)
     cast = spawn_keepers(chain, scenario, options, loans)

@@ -34,10 +34,14 @@ def test_scenario_end_to_end(node_url, tmp_path):
         (["meltdown"], "unknown scenario 'meltdown'"),
         (["crash", "--borrowers", "0"], "option borrowers must be an integer in [1, 200]"),
         (["crash", "--steps", "5"], "option steps must be an integer in [10, 20000]"),
+        (["crash", "--path-file", "BAD_PATH"], "bad price path file"),
     ],
 )
 def test_bad_scenario_input_is_refused(node_url, tmp_path, args, message):
     block = block_number(node_url)
+    bad_rows = tmp_path / "bad-path.csv"
+    bad_rows.write_text("seconds,price\n0,3000\n12,nan\n")
+    args = [str(bad_rows) if a == "BAD_PATH" else a for a in args]
 
     result = scenario(node_url, tmp_path, *args)
 

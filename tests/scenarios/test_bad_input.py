@@ -6,6 +6,7 @@ import pytest
 from softliq.chain import BoaChain, deploy_boa_cached
 from softliq.keepers import Arbitrageur, AuctionTaker, KeeperError, Liquidator
 from softliq.scenarios import ScenarioError, ScenarioOptions, run_scenario
+from softliq.scenarios.cli import main
 
 
 def test_unknown_name():
@@ -57,3 +58,37 @@ def test_market_without_ema_for_oracle_lag():
 def test_bad_keeper_settings(make, message):
     with pytest.raises(KeeperError, match=message):
         make()
+
+
+# ---------------------------------------------------------------- price path files
+
+
+def test_bad_price_path_file_is_refused_before_anything_runs(tmp_path):
+    bad = tmp_path / "path.csv"
+    bad.write_text("0,3000\n12,-5\n")
+    with pytest.raises(ScenarioError, match="bad price path file.*line 2"):
+        ScenarioOptions(path_file=str(bad)).validate()
+    with pytest.raises(ScenarioError, match="bad price path file"):
+        ScenarioOptions(path_file=str(tmp_path / "missing.csv")).validate()
+
+
+def test_cli_bad_price_path_file_exits_2_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "path.csv"
+    bad.write_text("seconds,price\n0,3000\n12,abc\n")
+    out = tmp_path / "reports"
+    assert main(["crash", "--path-file", str(bad), "--out", str(out), "--no-progress"]) == 2
+    assert "bad price path file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_price_path_file_drives_the_market(tmp_path):
+    """A good file replaces the scenario's path: the market follows its shape, scaled to
+    start at the market's price."""
+    good = tmp_path / "path.csv"
+    good.write_text("seconds,price\n0,100\n600,90\n1200,80\n1800,90\n2400,100\n")
+    result = run_scenario("v-shape", None, ScenarioOptions(borrowers=2, max_bands=4, path_file=str(good), progress=False))
+    market = result.series["market"]
+    p0 = market[0]
+    assert len(market) >= 2
+    assert min(market) == pytest.approx(p0 * 0.8, rel=1e-9)
+    assert result.options["path_file"] == str(good)
