@@ -32,11 +32,14 @@ class KeeperRunner:
         self._queue: list[_Queued] = []
         self._seq = 0
 
-    def plan(self, market_price: int) -> int:
-        """Let every keeper observe and queue its actions; returns how many were queued."""
+    def plan(self, market_price: int, kinds: tuple[type, ...] = ()) -> int:
+        """Let every keeper (of `kinds`, if given) observe and queue its actions; returns
+        how many were queued."""
         block = self.chain.block_number()
         queued = 0
         for keeper in self.keepers:
+            if kinds and not isinstance(keeper, kinds):
+                continue
             for action in keeper.step(self.chain, market_price):
                 if action.key in keeper.pending:
                     continue

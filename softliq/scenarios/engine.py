@@ -148,7 +148,7 @@ def run_scenario(name: str, chain: Chain | None = None, options: ScenarioOptions
         for k in range(1, len(prices)):
             dt = int(path.times[k] - path.times[k - 1])
             lag = min(BLOCK_TIME, dt // 2)
-            recorder.outcomes(runner.advance(dt - lag, prices[k - 1]), prices[k - 1])
+            _between_steps(chain, runner, recorder, scenario, start, dt - lag, prices[k - 1])
             recorder.track(prices[k - 1])
             chain.set_market_price(prices[k])
             if m.price_source is not None and str(m.price_source.address) != str(m.oracle.address):
@@ -164,6 +164,24 @@ def run_scenario(name: str, chain: Chain | None = None, options: ScenarioOptions
                 recorder.sample(chain.now() - start, prices[k])
             bar.update(1)
     return recorder.result(prices[-1], time.monotonic() - wall, runner.pending())
+
+
+TAKER_LOOK = 300
+"""Seconds between the auction taker's looks while auctions are live within a path step:
+an auction's price decays within a step, and a taker that looked only at step
+boundaries would buy late (at coarse resolutions, far below market)."""
+
+
+def _between_steps(chain: Chain, runner: KeeperRunner, recorder: Recorder, scenario: Scenario, start: int,
+                   seconds: int, price: int) -> None:
+    """Let `seconds` pass at market `price`, the taker looking every TAKER_LOOK seconds
+    while any auction is live and keepers are online."""
+    while seconds > TAKER_LOOK:
+        recorder.outcomes(runner.advance(TAKER_LOOK, price), price)
+        seconds -= TAKER_LOOK
+        if chain.market.auction.count() > 0 and _online(scenario, chain.now() - start):
+            runner.plan(price, kinds=(AuctionTaker,))
+    recorder.outcomes(runner.advance(seconds, price), price)
 
 
 def _online(scenario: Scenario, elapsed: int) -> bool:
