@@ -156,7 +156,34 @@ def _boa_events(contract: Any) -> list[ChainEvent]:
     return out
 
 
-class BoaChain:
+class ChainBase:
+    """What every backend does the same way through its own `transact`: move the
+    settable oracle, fund and approve, report the last gas."""
+
+    market: Market
+    _approved: set[str]
+    _last_gas: int
+
+    def transact(self, sender: str, contract: Any, method: str, *args: Any) -> "Tx":
+        raise NotImplementedError
+
+    def set_market_price(self, price_wad: int) -> None:
+        if price_wad <= 0:
+            raise ValueError(f"price must be positive, got {price_wad}")
+        self.transact(self.market.admin, self.market.oracle, "set_price", price_wad)
+
+    def fund_collateral(self, who: str, amount: int) -> None:
+        m = self.market
+        self.transact(m.admin, m.collateral, "mint", who, amount)
+        if who not in self._approved:
+            approve_all(self, who)
+            self._approved.add(who)
+
+    def gas_used(self) -> int:
+        return self._last_gas
+
+
+class BoaChain(ChainBase):
     """A `Chain` on titanoboa's in-process EVM. Gas is measured per transaction as a
     receipt would show it (`softliq.gas`)."""
 
@@ -212,20 +239,6 @@ class BoaChain:
         with boa.env.prank(sender):
             return boa_deployer(name).deploy(*args)
 
-    def set_market_price(self, price_wad: int) -> None:
-        if price_wad <= 0:
-            raise ValueError(f"price must be positive, got {price_wad}")
-        self.transact(self.market.admin, self.market.oracle, "set_price", price_wad)
-
-    def fund_collateral(self, who: str, amount: int) -> None:
-        m = self.market
-        self.transact(m.admin, m.collateral, "mint", who, amount)
-        if who not in self._approved:
-            approve_all(self, who)
-            self._approved.add(who)
-
-    def gas_used(self) -> int:
-        return self._last_gas
 
 
 def _boa_reason(exc: Exception) -> str:

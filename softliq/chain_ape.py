@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
-from softliq.chain import BLOCK_TIME, ChainEvent, Tx, TxReverted, approve_all
+from softliq.chain import BLOCK_TIME, ChainBase, ChainEvent, Tx, TxReverted
 from softliq.deploy import Market
 
 if TYPE_CHECKING:
@@ -277,7 +277,7 @@ def decode_revert_data(data: bytes) -> str:
 # ---------------------------------------------------------------- the chain
 
 
-class ApeChain:
+class ApeChain(ChainBase):
     """A `softliq.chain.Chain` on the node ape is connected to (anvil or an anvil fork).
 
     `market` comes from `softliq.ape_deploy` (ape handles); ApeChain keeps its own copy
@@ -404,20 +404,6 @@ class ApeChain:
         instance = container.at(receipt["contractAddress"])
         return self.wrap(instance)
 
-    def set_market_price(self, price_wad: int) -> None:
-        if price_wad <= 0:
-            raise ValueError(f"price must be positive, got {price_wad}")
-        self.transact(self.market.admin, self.market.oracle, "set_price", price_wad)
-
-    def fund_collateral(self, who: str, amount: int) -> None:
-        m = self.market
-        self.transact(m.admin, m.collateral, "mint", who, amount)
-        if who not in self._approved:
-            approve_all(self, who)
-            self._approved.add(who)
-
-    def gas_used(self) -> int:
-        return self._last_gas
 
     # -- plumbing
 
