@@ -12,7 +12,7 @@
      v        tier-1 value of one collateral unit: p_o * (1 - ld) / (1 + penalty_tier1)
      tab      stablecoin an auction must raise: debt moved to it * (1 + penalty)
      room     max_in_auction - total tab of live auctions
-     reward   keeper reward: tip + chip * tab
+     reward   keeper reward: tip + chip * tab, none for a tab below min_debt
      All amounts are 18-decimal (the Controller scales collateral before calling).
 """
 from .modules import constants as c
@@ -212,6 +212,9 @@ def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: ui
 def keeper_reward(tab: uint256) -> uint256:
     """
     @notice What a keeper earns for starting or re-pricing an auction with `tab`:
-            tip + chip * tab.
+            tip + chip * tab, and nothing for a tab below min_debt (as Maker's clip pays
+            nothing below chost): a dust tab's penalty cannot pay a flat tip.
     """
+    if tab < self.min_debt:
+        return 0
     return self.tip + tab * self.chip // c.WAD  # rounds down: the protocol pays less

@@ -104,5 +104,7 @@ class PolicyModel:
         return repaid, to_auction, penalty
 
     def keeper_reward(self, tab: int) -> int:
-        """keeper_reward(): tip + chip * tab, rounded down."""
+        """keeper_reward(): tip + chip * tab, rounded down; 0 for a tab below min_debt."""
+        if tab < self.min_debt:
+            return 0
         return self.tip + tab * self.chip // WAD

@@ -12,6 +12,7 @@ import random
 import boa
 
 from softliq.actors import fund_stablecoin, open_loan_at
+from softliq.model.policy import PolicyModel
 
 from .helpers import MAX_UINT, WAD, act, identity_gap, set_price, units
 
@@ -30,7 +31,7 @@ class Ledger:
     def __init__(self, market):
         c = market.controller
         self.market = market
-        self.tip, self.chip = market.policy.tip(), market.policy.chip()
+        self.reward = PolicyModel.from_params(market.params).keeper_reward
         self.chost = market.auction.chost()
         self.reserves, self.bad_debt = c.reserves(), c.bad_debt()
         self.penalties = self.rewards = self.shortfalls = 0
@@ -54,7 +55,7 @@ class Ledger:
                     penalty = ev.tab - ev.debt_to_auction
                     self.penalties += penalty
                     self.reserves += penalty
-                    reward = self.tip + ev.tab * self.chip // WAD
+                    reward = self.reward(ev.tab)
                     self.rewards += reward
                     self._charge(reward)
                 elif ev.debt_to_auction:
@@ -64,7 +65,7 @@ class Ledger:
                 self.kicked[ev.id] = ev.tab
             elif name == "Redo" and src == str(a.address).lower():
                 if ev.tab >= self.chost:
-                    reward = self.tip + ev.tab * self.chip // WAD
+                    reward = self.reward(ev.tab)
                     self.rewards += reward
                     self._charge(reward)
             elif name == "Settle" and src == str(a.address).lower():

@@ -116,6 +116,16 @@ class Book:
                 assert price * WAD >= cusp * sale.top
 
 
+def _partial_take_of_dust(market, auction_id: int, amount: int, price: int) -> bool:
+    """Whether taking `amount` at `price` is a partial purchase the dust rule refuses:
+    it would leave a tab below chost while the tab is already at or below it."""
+    _, _, lot, tab = market.auction.status(auction_id)
+    prec = 10 ** (18 - market.params.collateral_decimals)
+    owe = -(-amount * prec * price // WAD)  # rounds up, as take does
+    chost = market.auction.chost()
+    return amount < lot and owe < tab and tab - owe < chost and tab <= chost
+
+
 def _step(market, book, keeper, arbitrageur, users, action):
     c, a = market.controller, market.auction
     kind = action[0]
@@ -138,7 +148,13 @@ def _step(market, book, keeper, arbitrageur, users, action):
         auction_id = live[action[1] % len(live)]
         needs_redo, price, lot, _ = a.status(auction_id)
         if kind == "take" and not needs_redo:
-            _, logs = act(keeper, a, "take", auction_id, max(lot * action[2] // 100, 1), price, keeper, b"")
+            amount = max(lot * action[2] // 100, 1)
+            if _partial_take_of_dust(market, auction_id, amount, price):
+                # a tab at or below the dust floor sells only whole (Maker's clip rule)
+                with boa.reverts("Auction: no partial purchase"):
+                    act(keeper, a, "take", auction_id, amount, price, keeper, b"")
+                return
+            _, logs = act(keeper, a, "take", auction_id, amount, price, keeper, b"")
             book.record(logs)
         elif needs_redo:
             if kind == "take":

@@ -112,9 +112,16 @@ def _run(market, actors, admin, rate, plan, check_total_gap: bool, check_identit
                     rm = model.write()
                     model.set_debt(who, model.debt(who) + extra, rm)
             elif action == "add_collateral" and has:
-                act(who, c, "add_collateral", args[1] * 10**12 + 1)
-                rm = model.write()
-                model.set_debt(who, model.debt(who), rm)
+                held, _, debt_now, _ = c.user_state(who)
+                added = args[1] * 10**12 + 1
+                limit = c.max_borrowable(held + added, N_BANDS)
+                if debt_now * 1001 // 1000 <= limit:  # well inside the limit: must succeed
+                    act(who, c, "add_collateral", added)
+                    rm = model.write()
+                    model.set_debt(who, model.debt(who), rm)
+                elif debt_now > limit:  # interest outgrew the collateral: moving the bands is refused
+                    with boa.reverts("debt too high for collateral"):
+                        act(who, c, "add_collateral", added)
             elif action == "repay" and has:
                 debt_now = c.debt(who)
                 cash = stable.balanceOf(payer)

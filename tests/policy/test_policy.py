@@ -109,3 +109,10 @@ def test_cut_fits_the_room_and_leaves_a_valid_loan(policy, model, debt, x, y, ld
 def test_reward_below_min_size_penalty_at_defaults(policy, model):
     largest_tab = model.min_debt * (WAD + model.penalty_tier2) // WAD
     assert policy.keeper_reward(largest_tab) < model.penalty_tier1 * model.min_debt // WAD
+
+
+def test_no_keeper_reward_for_a_dust_tab(policy, model):
+    """Maker's clip pays nothing below chost; ours nothing below min_debt: a dust tab's
+    penalty cannot pay a flat tip."""
+    assert policy.keeper_reward(model.min_debt - 1) == 0
+    assert policy.keeper_reward(model.min_debt) == model.tip + model.min_debt * model.chip // WAD > 0
