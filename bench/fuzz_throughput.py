@@ -1,0 +1,157 @@
+"""Fuzz throughput: full-system stateful steps/s on titanoboa, per EVM backend, and the
+model's Monte Carlo throughput.
+
+Backends: py-evm (titanoboa's default), py-evm with titanoboa's fast mode, and pyrevm
+(the in-process Rust EVM) when titanoboa can use it. Each backend runs the same seeded
+examples of the system state machine; a digest of what happened (every check and event
+count) must be identical across backends. The market is deployed once before timing.
+Prints a table and writes bench/results/fuzz_throughput.json.
+
+    python bench/fuzz_throughput.py [--examples 12] [--steps 40] [--mc-paths 10000] [--mc-steps 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "fuzz_throughput.json"
+BAR_STEPS_PER_SECOND = 60
+
+
+def stateful_run(backend: str, examples: int, steps: int, seed: int) -> dict[str, Any]:
+    """Run the system machine in this process on `backend`; steps/s and a result digest."""
+    import boa
+
+    from softliq.fuzz.invariants import STATS
+    from softliq.fuzz.machine import SystemMachine
+    from softliq.fuzz.profiles import Profile
+    from softliq.fuzz.runner import run_machine
+    from softliq.fuzz.world import World
+
+    if backend == "py-evm fast mode":
+        boa.env.enable_fast_mode()
+    world = World.deploy()
+    STATS.reset()
+    start = time.perf_counter()
+    run_machine(SystemMachine, world, Profile("bench", examples, steps), seed, examples, database=False)
+    seconds = time.perf_counter() - start
+    snap = STATS.snapshot()
+    digest = hashlib.sha256(json.dumps(snap, sort_keys=True).encode()).hexdigest()[:16]
+    return {
+        "backend": backend,
+        "examples": snap["examples"],
+        "steps": snap["steps"],
+        "seconds": round(seconds, 2),
+        "steps_per_second": round(snap["steps"] / seconds, 1),
+        "invariant_checks": sum(snap["checks"].values()),
+        "digest": digest,
+    }
+
+
+def pyrevm_status() -> str | None:
+    """None if titanoboa can run on pyrevm here, else why not."""
+    if importlib.util.find_spec("pyrevm") is None:
+        return "pyrevm not installed"
+    import boa
+
+    if not any(hasattr(boa.env, name) for name in ("enable_revm", "set_revm")):
+        return "titanoboa 0.2.8 has no pyrevm backend (boa.env runs py-evm only)"
+    return None
+
+
+def in_subprocess(backend: str, examples: int, steps: int, seed: int) -> dict[str, Any]:
+    """Run one backend in a fresh process (fast mode cannot be switched off again)."""
+    code = (
+        "import json, sys; sys.path.insert(0, 'bench'); import fuzz_throughput as f; "
+        f"print(json.dumps(f.stateful_run({backend!r}, {examples}, {steps}, {seed})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def model_throughput(n_paths: int, n_steps: int, workers: int) -> dict[str, Any] | str:
+    """softliq.model.montecarlo.throughput if the model exists, else why not."""
+    if importlib.util.find_spec("softliq.model") is None:
+        return "softliq.model not present"
+    try:
+        from softliq.model import montecarlo
+    except ImportError as error:
+        return f"softliq.model.montecarlo not importable: {error}"
+    if not hasattr(montecarlo, "throughput"):
+        return "softliq.model.montecarlo has no throughput()"
+    return montecarlo.throughput(n_paths, n_steps, workers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--examples", type=int, default=12)
+    p.add_argument("--steps", type=int, default=40)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--mc-paths", type=int, default=10_000)
+    p.add_argument("--mc-steps", type=int, default=1_000)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = p.parse_args(argv)
+    if min(args.examples, args.steps, args.mc_paths, args.mc_steps, args.workers) < 1:
+        p.error("every count must be at least 1")
+
+    rows = [in_subprocess(b, args.examples, args.steps, args.seed) for b in ("py-evm", "py-evm fast mode")]
+    revm = pyrevm_status()
+    if revm is None:
+        rows.append(in_subprocess("pyrevm", args.examples, args.steps, args.seed))
+    identical = len({r["digest"] for r in rows}) == 1
+    fastest = max(rows, key=lambda r: r["steps_per_second"])
+    model = model_throughput(args.mc_paths, args.mc_steps, args.workers)
+    evm_rows: list[dict[str, Any]] | str = "pyrevm not installed"
+    if importlib.util.find_spec("pyrevm") is not None:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import evm_backends
+
+        evm_rows = evm_backends.measure()
+
+    print(f"{'backend':<20}{'examples':>9}{'steps':>7}{'seconds':>9}{'steps/s':>9}{'checks':>8}  digest")
+    for r in rows:
+        print(f"{r['backend']:<20}{r['examples']:>9}{r['steps']:>7}{r['seconds']:>9}{r['steps_per_second']:>9}{r['invariant_checks']:>8}  {r['digest']}")
+    print(f"pyrevm (stateful suite): {revm or 'measured'}")
+    if isinstance(evm_rows, list):
+        print(f"\n{'heavy call':<22}{'py-evm ms':>10}{'pyrevm ms':>11}{'speedup':>9}  identical")
+        for r in evm_rows:
+            print(f"{r['call']:<22}{r['py_evm_ms']:>10}{r['pyrevm_ms']:>11}{r['speedup']:>9}  {r['identical']}")
+    else:
+        print(f"heavy calls on pyrevm: {evm_rows}")
+    print(f"identical results across backends: {identical}; fastest: {fastest['backend']} "
+          f"({fastest['steps_per_second']} steps/s, bar {BAR_STEPS_PER_SECOND})")
+    if isinstance(model, dict):
+        print(f"model Monte Carlo: {model['n_paths']} paths x {model['n_steps']} steps in {model['wall_seconds']:.1f} s "
+              f"on {model['workers']} workers = {model['path_steps_per_second']:,.0f} path-steps/s")
+    else:
+        print(f"model Monte Carlo: {model}")
+    load = os.getloadavg()[0]
+    print(f"load average at the end: {load:.2f} on {os.cpu_count()} cores")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "stateful": rows,
+        "identical_results": identical,
+        "kept_backend": fastest["backend"],
+        "bar_steps_per_second": BAR_STEPS_PER_SECOND,
+        "pyrevm": revm or "measured",
+        "heavy_calls_py_evm_vs_pyrevm": evm_rows,
+        "model_monte_carlo": model,
+        "load_average": round(load, 2),
+        "cores": os.cpu_count(),
+    }, indent=2) + "\n")
+    print(f"written {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

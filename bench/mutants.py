@@ -1,0 +1,158 @@
+"""Proof that the fuzz suite can fail: deliberate bugs in a copy of the contracts.
+
+Each mutant copies contracts/ to a temporary directory, applies exact text
+substitutions (each pattern must occur exactly once, so a refactor makes this script
+fail loudly instead of silently testing nothing), and runs the `ci` profile of
+tests/fuzz against it (SOFTLIQ_CONTRACTS points the deployment there), stopping at the
+first failure. Prints a table and writes bench/results/mutants.json.
+
+    python bench/mutants.py [--only NAME ...] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "mutants.json"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A named bug: (file, old text, new text) substitutions."""
+
+    name: str
+    description: str
+    edits: tuple[tuple[str, str, str], ...]
+
+
+MUTANTS = (
+    Mutant(
+        "exchange_rounds_up_output",
+        "AMM: a partial band fill rounds the output up instead of down",
+        (("AMM.vy", "d = (sd.out_off + sd.out_bal - new_out) // sd.out_prec  # rounds down",
+          "d = (sd.out_off + sd.out_bal - new_out + sd.out_prec - 1) // sd.out_prec"),),
+    ),
+    Mutant(
+        "drop_fee",
+        "AMM: bands trade without any fee",
+        (("AMM.vy", "fee=self._band_fee(ctx, sa, sb))", "fee=0)"),),
+    ),
+    Mutant(
+        "forget_dead_shares",
+        "AMM: deposits mint shares without the virtual dead shares",
+        (("AMM.vy", "ds: uint256 = (s + c.DEAD_SHARES) * dy // (y + 1)", "ds: uint256 = s * dy // (y + 1)"),),
+    ),
+    Mutant(
+        "repay_skips_debt_update",
+        "Controller: a partial repay burns the coins but re-places the old debt",
+        (("Controller.vy", "self._place(_for, xy[1], new_debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)",
+          "self._place(_for, xy[1], debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)"),),
+    ),
+    Mutant(
+        "liquidate_healthy",
+        "Controller: liquidate skips the health check",
+        (("Controller.vy", 'assert self._health(user, debt, True, x_down, xy[1]) < 0, "not liquidatable"',
+          'assert self._health(user, debt, True, x_down, xy[1]) < 10**18, "not liquidatable"'),),
+    ),
+    Mutant(
+        "mis_scale_collateral",
+        "Controller: collateral value ignores the token's decimals",
+        (("Controller.vy", "col: uint256 = collateral * COLLATERAL_PRECISION", "col: uint256 = collateral"),),
+    ),
+    Mutant(
+        "keep_surplus",
+        "Auction: a covered auction keeps the leftover lot instead of returning it",
+        (("Auction.vy",
+          'assert extcall COLLATERAL_TOKEN.transfer(sale.user, sale.lot, default_return_value=True), "Auction: collateral transfer failed"',
+          "pass"),),
+    ),
+    Mutant(
+        "take_exceeds_tab",
+        "Auction: a take is not capped at the tab",
+        (("Auction.vy", "    if owe > sale.tab:\n", "    if owe > sale.tab * 2:\n"),
+         ("Auction.vy", "    sale.tab -= owe\n", "    sale.tab -= min(owe, sale.tab)\n")),
+    ),
+)
+
+
+class PatternError(RuntimeError):
+    """A mutation pattern is not found exactly once: the contracts changed."""
+
+
+def apply(mutant: Mutant, folder: Path) -> None:
+    """Apply `mutant`'s substitutions to the contracts in `folder`."""
+    for file, old, new in mutant.edits:
+        path = folder / file
+        text = path.read_text()
+        count = text.count(old)
+        if count != 1:
+            raise PatternError(f"{mutant.name}: pattern found {count} times in {file} (expected once): {old!r}")
+        path.write_text(text.replace(old, new))
+
+
+def run_suite(folder: Path | None, seed: int, timeout: float) -> tuple[bool, float, str]:
+    """Run the ci fuzz profile (stop at the first failure); (caught, seconds, last line)."""
+    env = dict(os.environ, SOFTLIQ_FUZZ="ci", SOFTLIQ_FUZZ_SEED=str(seed), SOFTLIQ_FUZZ_QUICK_FAIL="1")
+    if folder is not None:
+        env["SOFTLIQ_CONTRACTS"] = str(folder)
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-q", "-x", "-p", "no:cacheprovider", "tests/fuzz"]
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, time.monotonic() - start, "timeout"
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+    errors = [line[1:].strip() for line in lines if line.startswith("E ") and ("Failure" in line or "Revert" in line or "Error" in line)]
+    why = errors[0] if errors else (lines[-1] if lines else "")
+    return proc.returncode != 0, time.monotonic() - start, why[:200]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", nargs="*", choices=[m.name for m in MUTANTS], help="run only these mutants")
+    p.add_argument("--seed", type=int, default=1, help="fuzz seed for every run (default 1)")
+    p.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant run")
+    args = p.parse_args(argv)
+    chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
+    with tempfile.TemporaryDirectory(prefix="softliq-mutants-") as tmp:
+        for m in chosen:  # check every pattern before running anything
+            scratch = Path(tmp) / "check" / m.name
+            shutil.copytree(ROOT / "contracts", scratch)
+            apply(m, scratch)
+        caught, seconds, why = run_suite(None, args.seed, args.timeout)
+        print(f"{'(unmutated contracts)':<28} {'FAILS' if caught else 'passes':<7} {seconds:7.1f}s  {why}", flush=True)
+        if caught:
+            print("the suite fails on the unmutated contracts: fix that first", file=sys.stderr)
+            return 2
+        rows = []
+        for m in chosen:
+            folder = Path(tmp) / m.name
+            shutil.copytree(ROOT / "contracts", folder)
+            apply(m, folder)
+            caught, seconds, why = run_suite(folder, args.seed, args.timeout)
+            rows.append({"mutant": m.name, "description": m.description, "caught": caught, "seconds": round(seconds, 1), "evidence": why})
+            print(f"{m.name:<28} {'CAUGHT' if caught else 'MISSED':<7} {seconds:7.1f}s  {why}", flush=True)
+    print(f"\n{'mutant':<28} {'result':<7} {'seconds':>8}")
+    for r in rows:
+        print(f"{r['mutant']:<28} {'caught' if r['caught'] else 'MISSED':<7} {r['seconds']:>8}")
+    caught = sum(r["caught"] for r in rows)
+    print(f"\n{caught}/{len(rows)} mutants caught")
+    if not args.only:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps({"seed": args.seed, "profile": "ci", "caught": caught, "total": len(rows), "mutants": rows}, indent=2) + "\n")
+        print(f"written {RESULTS.relative_to(ROOT)}")
+    return 0 if caught == len(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

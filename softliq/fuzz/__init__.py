@@ -1,0 +1,27 @@
+"""Stateful invariant fuzzing of a whole softliq market on titanoboa.
+
+- `world`: the market deployed once per process, its role-named actors, `attempt`
+  (expected reverts by reason, state unchanged after them).
+- `storage`: raw storage reads (balances, bands) so invariants are cheap every step.
+- `arb`: a fast exact arbitrageur (direction from get_p, ~9 exact quotes).
+- `invariants`: the checks of DESIGN.md section 5 and their counters (`STATS`).
+- `machine`: the hypothesis state machines (`SystemMachine`, `GentleMachine`).
+- `profiles`: `ci` / `deep`, seeds, the example database.
+- `runner`: run a machine for N examples with a seed (tests and the campaign share it).
+- `campaign`: multi-process campaigns behind `python -m softliq fuzz`.
+
+Running it:
+
+    pytest -p no:ape_test -q tests/fuzz                     # ci profile (make test)
+    SOFTLIQ_FUZZ=deep pytest -p no:ape_test -n auto tests/fuzz   # deep, across cores
+    python -m softliq fuzz --minutes 30 --workers 2          # campaign + JSON summary
+
+Environment: SOFTLIQ_FUZZ (ci | deep), SOFTLIQ_FUZZ_SEED (replay a seed; a failure
+prints the exact command), SOFTLIQ_CONTRACTS (deploy contracts from another folder,
+used by bench/mutants.py), SOFTLIQ_FUZZ_QUICK_FAIL=1 (no shrinking, no database).
+Failing examples are kept in .hypothesis/examples and replayed first next time.
+"""
+
+from softliq.fuzz.world import FuzzFailure, UnexpectedRevert, World
+
+__all__ = ["FuzzFailure", "UnexpectedRevert", "World"]

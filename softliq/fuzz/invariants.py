@@ -1,0 +1,151 @@
+"""The system-wide invariants of DESIGN.md section 5, as checks over a `World`.
+
+Each check raises `FuzzFailure` with a message naming the invariant, and counts itself
+in `STATS` (the campaign command reports the counts). Which check runs when is the
+state machine's business (`softliq.fuzz.machine`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from softliq.fuzz.world import FuzzFailure, World
+from softliq.params import WAD
+
+
+@dataclass
+class Stats:
+    """Counters of one process: examples run, steps taken, invariant checks made."""
+
+    examples: int = 0
+    steps: int = 0
+    checks: Counter[str] = field(default_factory=Counter)
+    events: Counter[str] = field(default_factory=Counter)
+    """What happened (loans opened, liquidations, takes...): shows what a run exercised."""
+
+    def count(self, name: str) -> None:
+        """Record one check of invariant `name`."""
+        self.checks[name] += 1
+
+    def event(self, name: str) -> None:
+        """Record that `name` happened."""
+        self.events[name] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        return {
+            "examples": self.examples,
+            "steps": self.steps,
+            "checks": dict(self.checks),
+            "events": dict(self.events),
+        }
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        self.examples = self.steps = 0
+        self.checks.clear()
+        self.events.clear()
+
+
+STATS = Stats()
+
+
+def fail(invariant: str, message: str) -> None:
+    """Raise a FuzzFailure naming the broken invariant."""
+    raise FuzzFailure(f"[{invariant}] {message}")
+
+
+def check_conservation(world: World) -> None:
+    """Invariant 1: every token unit is in a wallet, the AMM or the auction house, and the
+    AMM holds at least what its bands account for."""
+    m = world.market
+    holders = [*world.wallets, m.amm, m.auction, m.controller]
+    for token in ("collateral", "stablecoin"):
+        held = sum(world.balance(token, h) for h in holders)
+        supply = world.supply(token)
+        if held != supply:
+            fail("1 conservation", f"{token}: supply {supply} but holders have {held}")
+    bands = world.bands().values()
+    x_bands, y_bands = sum(x for x, _ in bands), sum(y for _, y in bands)
+    x_amm, y_amm = world.balance("stablecoin", m.amm), world.balance("collateral", m.amm)
+    if x_amm < x_bands or y_amm < y_bands:
+        fail("1 conservation", f"AMM holds ({x_amm}, {y_amm}) < its bands ({x_bands}, {y_bands})")
+    STATS.count("1 conservation")
+
+
+def identity_gap(world: World) -> int:
+    """(total_debt + total_tab) - (supply + reserves - bad_debt): docs/accounting.md."""
+    m = world.market
+    c = m.controller
+    lhs = m.stablecoin.totalSupply() + c.reserves() - c.bad_debt()
+    return c.total_debt() + m.auction.total_tab() - lhs
+
+
+def check_identity(world: World) -> None:
+    """Invariant 2: supply + reserves - bad_debt == total_debt + total_tab, up to one wei
+    per open loan (user debts round up, the total rounds down)."""
+    gap = identity_gap(world)
+    n_loans = world.market.controller.n_loans()
+    if abs(gap) > n_loans:
+        fail("2 stablecoin identity", f"gap {gap} wei with {n_loans} loans")
+    STATS.count("2 stablecoin identity")
+
+
+def check_not_lowered(name: str, user: str, before: int, after: int, tolerance: int) -> None:
+    """Invariant 3: a trade at constant oracle does not lower x_down or y_up (beyond
+    `tolerance` wei of share rounding)."""
+    if after + tolerance < before:
+        fail("3 trades keep x_down/y_up", f"{name} of {user} fell from {before} to {after}")
+    STATS.count("3 trades keep x_down/y_up")
+
+
+@dataclass
+class AuctionSeen:
+    """What the suite last saw of a live auction: its curve anchor and its price."""
+
+    top: int
+    tic: int
+    price: int
+
+
+def check_auctions(world: World, seen: dict[int, AuctionSeen]) -> None:
+    """Invariant 6 (and 1 for the auction house): live auctions hold exactly their lots,
+    their tabs sum to total_tab, none is empty, the house keeps no stablecoin, and each
+    price never rises between resets. Updates `seen`."""
+    m = world.market
+    a = m.auction
+    ids = list(a.active_ids())
+    lots = tabs = 0
+    for auction_id in ids:
+        lot, tab, top, tic = a.sales(auction_id)[1:5]  # Sale: user, lot, tab, top, tic, ...
+        needs_redo, price, _, _ = a.status(auction_id)
+        if lot == 0 or tab == 0:
+            fail("6 auctions", f"auction {auction_id} is live with lot {lot}, tab {tab}")
+        lots += lot
+        tabs += tab
+        last = seen.get(auction_id)
+        if last is not None and (last.top, last.tic) == (top, tic) and price > last.price:
+            fail("6 auctions", f"auction {auction_id} price rose from {last.price} to {price} without a reset")
+        if not needs_redo and price * WAD < a.cusp() * top:
+            fail("6 auctions", f"auction {auction_id} takeable at {price} below cusp * top")
+        seen[auction_id] = AuctionSeen(top, tic, price)
+    for gone in set(seen) - set(ids):
+        del seen[gone]
+    if tabs != a.total_tab():
+        fail("6 auctions", f"live tabs sum to {tabs}, total_tab is {a.total_tab()}")
+    held = world.balance("collateral", a)
+    if held != lots:
+        fail("6 auctions", f"auction house holds {held} collateral, live lots are {lots} (stuck collateral)")
+    if world.balance("stablecoin", a) != 0:
+        fail("6 auctions", "auction house keeps stablecoin")
+    STATS.count("6 auctions")
+
+
+def check_no_bad_debt(world: World) -> None:
+    """Invariant 7 (gentle markets only): no bad debt accrues."""
+    bad = world.market.controller.bad_debt()
+    if bad != 0:
+        fail("7 no bad debt when gentle", f"bad_debt is {bad}")
+    STATS.count("7 no bad debt when gentle")

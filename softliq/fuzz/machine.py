@@ -1,0 +1,442 @@
+"""The stateful suite: hypothesis drives borrowers, the market price, an arbitrageur,
+keepers, time and the admin against one market deployed once per process.
+
+Every example runs inside `boa.env.anchor()` (entered in `__init__`, left in
+`teardown`), so it starts from the freshly funded market. After every step the
+`@invariant` methods check DESIGN.md section 5; the rules themselves check what only
+they can see (a trade's effect on x_down/y_up, who may be liquidated, expected
+reverts). `bind(world)` returns a machine class bound to a `World`.
+"""
+
+from __future__ import annotations
+
+import boa
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from softliq import actors
+from softliq.fuzz import invariants as inv
+from softliq.fuzz.arb import best_quote
+from softliq.fuzz.world import FuzzFailure, World
+from softliq.params import WAD
+
+MAX_PRICE = 2**255
+PRICE_FLOOR, PRICE_CEIL = 60, 180
+"""The market stays within [60%, 180%] of its initial price: the funder's deep loan
+(bands below ~35%) never trades, so stablecoin floats stay valid."""
+N_CHOICES = (4, 5, 6, 8, 10)
+
+borrower_ix = st.integers(0, 3)
+loan_share = st.sampled_from([100, 99, 97, 95, 90, 80, 60, 30, 5, 101])
+"""Share of max_borrowable (percent) a new loan asks for; 101 must revert."""
+
+
+def _path_moves() -> st.SearchStrategy[list[int]]:
+    """Price moves in basis points, step by step: from a softliq.paths path (market
+    price paths: GBM, crashes, V-shapes, spikes...) if that module is present, else
+    drawn directly."""
+    try:
+        from softliq import paths
+    except ImportError:
+        return st.lists(st.integers(-1500, 800), min_size=1, max_size=30)
+
+    def to_moves(path: "paths.PricePath") -> list[int]:
+        prices = [float(p) for p in path.prices]
+        return [int(10_000 * (b / a - 1)) for a, b in zip(prices, prices[1:])] or [0]
+
+    return paths.st_any_path(max_steps=30).map(to_moves)
+
+percent = st.integers(1, 100)
+
+LOAN_REASONS = {"no loan"}
+REPLACE_REASONS = {"position in soft liquidation", "debt too high for collateral", "AMM: amount too low"}
+
+
+class SystemMachine(RuleBasedStateMachine):
+    """Full-system fuzzing with price moves of up to `max_move_bp` basis points."""
+
+    world: World
+    max_move_bp = 2000
+    keeper_latency = 3
+    gentle = False
+    """Gentle mode: moves of at most one band, the arbitrageur trades after every move,
+    and no bad debt may accrue (invariant 7)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._anchor = boa.env.anchor()
+        self._anchor.__enter__()
+        w = self.world
+        self.m = w.market
+        self.p0 = self.m.oracle.price()
+        self.price = self.p0
+        self.step = 0
+        self.last_acted: dict[str, int] = {}
+        self.liq = dict(w.liq_params)
+        self.seen: dict[int, inv.AuctionSeen] = {}
+        self.moves: list[int] = []
+        inv.STATS.examples += 1
+
+    def teardown(self) -> None:
+        self._anchor.__exit__(None, None, None)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _tick(self) -> None:
+        self.step += 1
+        inv.STATS.steps += 1
+
+    def _has_loan(self, who: str) -> bool:
+        return bool(self.m.controller.loan_exists(who))
+
+    def _units(self, tenths: int) -> int:
+        return actors.collateral_units(self.m, tenths * WAD // 10)
+
+    # ------------------------------------------------------------------ set-up
+
+    @initialize(
+        moves=_path_moves(),
+        first=st.tuples(st.integers(5, 100), loan_share, st.sampled_from(N_CHOICES)),
+        second=st.tuples(st.integers(5, 100), loan_share, st.sampled_from(N_CHOICES)),
+    )
+    def start(self, moves: list[int], first: tuple[int, int, int], second: tuple[int, int, int]) -> None:
+        """Draw the market's price path; two borrowers open loans (usually near the max)."""
+        self.moves = list(moves)
+        self._create_loan(0, *first)
+        self._create_loan(1, *second)
+
+    # ------------------------------------------------------------------ borrowers
+
+    @rule(b=borrower_ix, tenths=st.integers(1, 100), pct=loan_share, n=st.sampled_from(N_CHOICES))
+    def create_loan(self, b: int, tenths: int, pct: int, n: int) -> None:
+        """Open a loan of pct% of max_borrowable: <= 100% must work, above must revert."""
+        self._tick()
+        self._create_loan(b, tenths, pct, n)
+
+    def _create_loan(self, b: int, tenths: int, pct: int, n: int) -> None:
+        who, c = self.world.borrowers[b], self.m.controller
+        collateral = self._units(tenths)
+        self.m.collateral.mint(who, collateral)
+        max_debt = c.max_borrowable(collateral, n)
+        self._check_max_borrowable(collateral, max_debt)
+        debt = max_debt * pct // 100 + (1 if pct > 100 else 0)
+        exists = self._has_loan(who)
+        allowed = {"loan exists", "debt below minimum", "debt too high for collateral", "zero debt", "debt ceiling exceeded"}
+        out = self.world.attempt(who, c, "create_loan", collateral, debt, n, allowed=allowed)
+        should = not exists and self.liq["min_debt"] <= debt <= max_debt
+        if out.ok != should:
+            raise FuzzFailure(f"create_loan({collateral}, {debt}, {n}) of max {max_debt}: ok={out.ok} ({out.reason}), expected ok={should}")
+        inv.STATS.count("create_loan as predicted")
+        inv.STATS.event("loan opened" if out.ok else f"create_loan reverted: {out.reason}")
+
+    def _check_max_borrowable(self, collateral: int, max_debt: int) -> None:
+        """max_borrowable lies between 1% and all of the collateral's discounted value at
+        the oracle price (bands sit at or below it, maybe well below when other
+        positions are converting): catches mis-scaled decimals."""
+        if max_debt >= self.m.controller.debt_ceiling() - self.m.controller.total_debt():
+            return  # capped by the ceiling
+        value = collateral * self.world.precision * self.price // WAD
+        discounted = value * (WAD - self.m.controller.loan_discount()) // WAD
+        if not discounted // 100 <= max_debt <= discounted:
+            raise FuzzFailure(f"max_borrowable({collateral}) = {max_debt}, collateral worth {discounted} after discount")
+        inv.STATS.count("max_borrowable scaled to the collateral")
+
+    @rule(b=borrower_ix, tenths=st.integers(1, 50))
+    def add_collateral(self, b: int, tenths: int) -> None:
+        self._tick()
+        who = self.world.borrowers[b]
+        collateral = self._units(tenths)
+        self.m.collateral.mint(who, collateral)
+        self.world.attempt(who, self.m.controller, "add_collateral", collateral, allowed=LOAN_REASONS | REPLACE_REASONS)
+
+    @rule(b=borrower_ix, pct=percent)
+    def remove_collateral(self, b: int, pct: int) -> None:
+        self._tick()
+        who = self.world.borrowers[b]
+        amount = max(1, self.m.controller.user_state(who)[0] * pct // 100)
+        allowed = LOAN_REASONS | REPLACE_REASONS | {"not enough collateral"}
+        self.world.attempt(who, self.m.controller, "remove_collateral", amount, allowed=allowed)
+
+    @rule(b=borrower_ix, tenths=st.integers(0, 20), pct=st.integers(1, 50))
+    def borrow_more(self, b: int, tenths: int, pct: int) -> None:
+        self._tick()
+        who, c = self.world.borrowers[b], self.m.controller
+        collateral = self._units(tenths)
+        self.m.collateral.mint(who, collateral)
+        extra = max(1, c.debt(who) * pct // 100)
+        allowed = LOAN_REASONS | REPLACE_REASONS | {"debt ceiling exceeded", "zero debt"}
+        self.world.attempt(who, c, "borrow_more", collateral, extra, allowed=allowed)
+
+    @rule(b=borrower_ix, pct=st.integers(1, 120))
+    def repay(self, b: int, pct: int) -> None:
+        """Partial (pct < 100) or full repay; a full one returns everything and closes."""
+        self._tick()
+        who, c, m = self.world.borrowers[b], self.m.controller, self.m
+        if not self._has_loan(who):
+            self.world.attempt(who, c, "repay", 1, allowed=LOAN_REASONS)
+            return
+        debt = c.debt(who)
+        amount = max(1, debt * pct // 100)
+        if pct >= 100:
+            self._repay_full(who, amount)
+            return
+        self.world.give_stablecoin(who, max(0, amount - self.world.balance("stablecoin", who)))
+        # re-placing the rest may not fit when the loan discount rose since the loan was
+        # placed (LLAMMA's behaviour too): that revert is expected, and counted
+        out = self.world.attempt(who, c, "repay", amount, allowed={"debt below minimum", "debt too high for collateral"})
+        if out.reason == "debt too high for collateral":
+            inv.STATS.event("partial repay blocked: rest does not fit at the new discount")
+            return
+        if out.ok != (debt - amount >= self.liq["min_debt"]):
+            raise FuzzFailure(f"repay({amount}) of {debt}: ok={out.ok}, min_debt {self.liq['min_debt']}")
+        if out.ok and c.debt(who) > debt - amount + 1:
+            raise FuzzFailure(f"repay({amount}) of {debt} left debt {c.debt(who)}")
+        inv.STATS.count("repay as predicted")
+
+    def _repay_full(self, who: str, amount: int) -> None:
+        m, c = self.m, self.m.controller
+        w = self.world
+        x, y = m.amm.get_sum_xy(who)
+        w.give_stablecoin(who, max(0, amount - x - w.balance("stablecoin", who)))
+        col_before, stable_before = w.balance("collateral", who), w.balance("stablecoin", who)
+        debt = c.debt(who)
+        n1, n2 = m.amm.read_user_tick_numbers(who)
+        w.attempt(who, c, "repay", amount)
+        got_col = w.balance("collateral", who) - col_before
+        paid = stable_before - w.balance("stablecoin", who)
+        # sum_xy rounds each band down and leaves out the dead shares' part, which the
+        # last holder of a band withdraws too: a few wei per band, and up to 1e-6 of the
+        # band when its shares are few (6-decimal collateral)
+        slack_y, slack_x = 2 * (n2 - n1 + 1) + y // 10**5, 2 * (n2 - n1 + 1) + x // 10**5
+        if self._has_loan(who) or not y <= got_col <= y + slack_y or not debt - x - slack_x <= paid <= debt - x:
+            raise FuzzFailure(f"full repay of {debt}: loan open={self._has_loan(who)}, got {got_col} of {y} collateral, paid {paid} (debt {debt} - bands {x})")
+        inv.STATS.count("full repay returns everything")
+
+    # ------------------------------------------------------------------ market
+
+    @rule()
+    def follow_path(self) -> None:
+        """The market takes the next step of the drawn path (each move capped at
+        `max_move_bp`); the oracle follows one block later."""
+        self._tick()
+        bp = 0
+        for move in self.moves[:3]:  # three path steps per rule: paths play out in an example
+            bp = (10_000 + bp) * (10_000 + move) // 10_000 - 10_000
+        del self.moves[:3]
+        if bp:
+            self._move(bp)
+
+    @precondition(lambda self: not self.gentle)
+    @rule(bp=st.integers(500, 2000))
+    def crash(self, bp: int) -> None:
+        """The market falls 5-20% in one block (not in the gentle market)."""
+        self._tick()
+        self._move(-bp)
+
+    @rule(bp=st.integers(-300, 300))
+    def move_price(self, bp: int) -> None:
+        """The oracle follows the market by `bp` basis points (one block later)."""
+        self._tick()
+        self._move(bp)
+
+    def _move(self, bp: int) -> None:
+        bp = max(-self.max_move_bp, min(self.max_move_bp, bp))
+        price = self.price * (10_000 + bp) // 10_000
+        price = max(self.p0 * PRICE_FLOOR // 100, min(self.p0 * PRICE_CEIL // 100, price))
+        self._set_price(price)
+        if self.gentle:
+            self._arbitrage(0)
+
+    def _set_price(self, price: int) -> None:
+        boa.env.time_travel(seconds=12)
+        self.world.set_price(price)
+        self.price = price
+
+    @rule(pick=st.integers(0, 3))
+    def arbitrage(self, pick: int) -> None:
+        self._tick()
+        self._arbitrage(pick)
+
+    def _arbitrage(self, pick: int) -> None:
+        """Trade toward the market price if profitable; the fill must match the quote and
+        the trade must not lower x_down/y_up of a user whose bands it crossed."""
+        w, m = self.world, self.m
+        q = best_quote(m.amm, self.price, w.balance("stablecoin", w.arbitrageur), w.balance("collateral", w.arbitrageur), w.bands())
+        if q is None:
+            return
+        active = m.amm.active_band()
+        touched = self._users_near(active, q.i)
+        user = touched[pick % len(touched)] if touched else None
+        before = (m.amm.get_x_down(user), m.amm.get_y_up(user)) if user else None
+        out = w.attempt(w.arbitrageur, m.amm, "exchange", q.i, 1 - q.i, q.amount, q.out)
+        if tuple(out.result) != (q.used, q.out):
+            raise FuzzFailure(f"exchange filled {tuple(out.result)}, quoted {(q.used, q.out)}")
+        inv.STATS.count("fill equals quote")
+        inv.STATS.event("arbitrage trade")
+        if user and before:
+            tolerance = 50  # one wei of share rounding per band, at most 50 bands
+            inv.check_not_lowered("x_down", user, before[0], m.amm.get_x_down(user), tolerance)
+            inv.check_not_lowered("y_up", user, before[1], m.amm.get_y_up(user), tolerance)
+
+    def _users_near(self, active: int, i: int) -> list[str]:
+        """Borrowers whose bands a trade from `active` in direction `i` may cross."""
+        out = []
+        for who in self.world.borrowers:
+            n1, n2 = self.m.amm.read_user_tick_numbers(who)
+            if not self.m.amm.has_liquidity(who):
+                continue
+            if (i == 0 and n2 >= active) or (i == 1 and n1 <= active):
+                out.append(who)
+        return out
+
+    @rule(i=st.integers(0, 1), size=st.sampled_from([10**3, 10**9, 10**15, 10**17, 10**18, 10**20]))
+    def round_trip(self, i: int, size: int) -> None:
+        """Invariant 4: at a constant oracle, a trade and its reverse return no more than
+        the input less one base fee (a few wei of rounding aside)."""
+        self._tick()
+        w, amm = self.world, self.m.amm
+        coin = ("stablecoin", "collateral")
+        amount = min(size if i == 0 else max(1, size // w.precision), w.balance(coin[i], w.arbitrageur))
+        if amount == 0:
+            return
+        fee = amm.fee()
+        used, got = w.attempt(w.arbitrageur, amm, "exchange", i, 1 - i, amount, 0).result
+        if got == 0:
+            return
+        used_back, back = w.attempt(w.arbitrageur, amm, "exchange", 1 - i, i, got, 0).result
+        if used_back != got:
+            inv.STATS.event("round trip: partial reverse")
+            return
+        if back > used - used * fee // WAD + 10:
+            inv.fail("4 no round-trip profit", f"coin {i}: put {used}, got {got}, got back {back} (fee {fee})")
+        inv.STATS.count("4 no round-trip profit")
+
+    @rule(seconds=st.sampled_from([1, 12, 60, 600, 3600, 4 * 3600]))
+    def time_passes(self, seconds: int) -> None:
+        """Interest accrues, oracle fees and auction prices decay."""
+        self._tick()
+        boa.env.time_travel(seconds=seconds)
+
+    # ------------------------------------------------------------------ keepers
+
+    def _due(self, role: str) -> bool:
+        """Keepers (and the liquidator) act only every `keeper_latency` steps."""
+        if self.step - self.last_acted.get(role, 0) < self.keeper_latency:
+            return False
+        self.last_acted[role] = self.step
+        return True
+
+    @rule(b=borrower_ix)
+    def liquidate(self, b: int) -> None:
+        """Invariant 5: liquidate succeeds exactly when health (full) < 0."""
+        self._tick()
+        if not self._due("liquidator"):
+            return
+        c = self.m.controller
+        borrowers = [x for x in self.world.borrowers if self._has_loan(x)] or self.world.borrowers
+        who = borrowers[b % len(borrowers)]
+        if not self._has_loan(who):
+            self.world.attempt(self.world.liquidator, c, "liquidate", who, allowed=LOAN_REASONS)
+            return
+        health = c.health(who, True)
+        allowed = {"not liquidatable"} if health >= 0 else {"auction capacity full"}
+        out = self.world.attempt(self.world.liquidator, c, "liquidate", who, allowed=allowed)
+        if out.ok == (health >= 0):
+            raise FuzzFailure(f"liquidate({who}) with health {health}: ok={out.ok} ({out.reason})")
+        inv.STATS.count("5 liquidation iff unhealthy")
+        inv.STATS.event("liquidation" if out.ok else f"liquidate reverted: {out.reason}")
+
+    @rule(pct=st.sampled_from([100, 100, 50, 10, 1]), which=st.integers(0, 7))
+    def take_or_redo(self, pct: int, which: int) -> None:
+        """A keeper re-prices a stale auction, or buys pct% of a live one's lot."""
+        self._tick()
+        if not self._due("keeper"):
+            return
+        a, w = self.m.auction, self.world
+        ids = list(a.active_ids())
+        if not ids:
+            return
+        auction_id = ids[which % len(ids)]
+        needs_redo, price, lot, tab = a.status(auction_id)
+        if needs_redo:
+            w.attempt(w.keeper, a, "redo", auction_id)
+            inv.STATS.count("redo when due")
+            inv.STATS.event("redo")
+            return
+        top = a.sales(auction_id)[3]
+        if price * WAD < a.cusp() * top:
+            inv.fail("6 auctions", f"auction {auction_id} offered at {price} below cusp * top {top}")
+        amount = max(1, lot * pct // 100)
+        out = w.attempt(w.keeper, a, "take", auction_id, amount, price, w.keeper, b"", allowed={"Auction: no partial purchase"})
+        if out.ok:
+            bought, paid = out.result
+            if paid > tab or bought > lot:
+                inv.fail("6 auctions", f"take paid {paid} of tab {tab}, bought {bought} of lot {lot}")
+            inv.STATS.count("take within tab and lot")
+            inv.STATS.event("take")
+
+    # ------------------------------------------------------------------ admin
+
+    @rule(which=st.integers(0, 4), pct=percent)
+    def admin_sets(self, which: int, pct: int) -> None:
+        """The admin changes one parameter group within its documented bounds."""
+        self._tick()
+        w, c, a = self.world, self.m.controller, self.m.auction
+        admin = self.m.admin
+        if which == 0:
+            w.attempt(admin, c, "set_rate", 43959106799 * pct // 400)
+        elif which == 1:
+            w.attempt(admin, c, "set_amm_fee", 10**6 + (10**16 - 10**6) * pct // 100)
+        elif which == 2:
+            liq = self.liq["penalty_tier1"] + 10**16 + 4 * 10**16 * pct // 100
+            w.attempt(admin, c, "set_discounts", liq + 10**16 + 10**15 * pct, liq)
+        elif which == 3:
+            buf, tail = WAD + 3 * 10**15 * pct, 600 + 144 * pct
+            cusp, chost = 3 * 10**17 + 5 * 10**15 * pct, pct * WAD
+            w.attempt(admin, a, "set_params", buf, tail, cusp, chost)
+        else:
+            self._set_liquidation_params(pct)
+        inv.STATS.count("admin change within bounds")
+
+    def _set_liquidation_params(self, pct: int) -> None:
+        ld = self.m.controller.liquidation_discount()
+        p1 = 5 * 10**15 + (ld - 10**16) * pct // 100
+        p2 = p1 + 10**16 + 10**17 * pct // 100
+        new = dict(self.liq, penalty_tier1=p1, penalty_tier2=p2, target_health=10**16 * (1 + pct // 4))
+        new["tip"] = min(self.liq["tip"], p1 * new["min_debt"] // WAD // 4)
+        holder = self.world.liquidation_holder()
+        self.world.attempt(self.m.admin, holder, "set_liquidation_params", *(new[k] for k in self.liq))
+        self.liq = new
+
+    # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def conservation(self) -> None:
+        inv.check_conservation(self.world)
+
+    @invariant()
+    def identity(self) -> None:
+        inv.check_identity(self.world)
+
+    @invariant()
+    def auctions(self) -> None:
+        inv.check_auctions(self.world, self.seen)
+
+    @invariant()
+    def gentle_no_bad_debt(self) -> None:
+        if self.gentle:
+            inv.check_no_bad_debt(self.world)
+
+
+class GentleMachine(SystemMachine):
+    """Invariant 7's market: oracle moves of at most one band (1% at A = 100) per step,
+    the arbitrageur trading after each; no admin changes to the discounts."""
+
+    max_move_bp = 100
+    gentle = True
+
+
+def bind(machine: type[SystemMachine], world: World) -> type[SystemMachine]:
+    """A subclass of `machine` acting on `world` (hypothesis instantiates it per example)."""
+    return type(machine.__name__, (machine,), {"world": world, "__module__": machine.__module__})
+
