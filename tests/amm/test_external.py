@@ -66,6 +66,15 @@ def test_band_views_of_a_loan(loaded_market, borrowers):
     assert amm.get_x_down(stranger) == 0 and amm.get_y_up(stranger) == 0
 
 
+def test_xy_and_x_down_in_one_pass(traded, borrowers):
+    """get_xy_and_x_down (what health and liquidation read) equals get_sum_xy and
+    get_x_down, for positions in and out of the active band and for a stranger."""
+    amm = traded.amm
+    for who in [*borrowers[:3], boa.env.generate_address("stranger")]:
+        assert amm.get_xy_and_x_down(who) == [*amm.get_sum_xy(who), amm.get_x_down(who)]
+    assert any(amm.get_sum_xy(b)[0] > 0 for b in borrowers[:3]), "no position holds both coins"
+
+
 def test_x_down_and_y_up_bound_the_position(loaded_market, borrowers):
     """Untouched position (all collateral): y_up <= collateral, and x_down lies between
     the collateral valued at the lowest band bottom and at the highest band top."""
