@@ -143,13 +143,13 @@ def _two_leg_fall(n: int, p0: float, dt: int, legs: tuple[tuple[float, int], ...
     import numpy as np
 
     times = np.arange(n + 1, dtype=np.int64) * dt
-    log_price = np.full(len(times), math.log(p0))
+    prices = np.full(len(times), float(p0))
     start = 0
     for drop, seconds in legs:
         into = np.clip((times - start) / seconds, 0.0, 1.0)
-        log_price += into * math.log(1.0 - drop)
+        prices = prices * (1.0 - drop) ** into  # a finished leg multiplies by exactly (1 - drop)
         start += seconds
-    return paths.PricePath(times, np.exp(log_price), name)
+    return paths.PricePath(times, prices, name)
 
 
 def _crash(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:

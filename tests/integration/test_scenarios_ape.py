@@ -6,6 +6,7 @@ import pytest
 
 from softliq.ape_deploy import deploy_ape
 from softliq.chain_ape import ApeChain
+from softliq.paths import to_wad
 from softliq.scenarios import SCENARIOS, ScenarioOptions, get_scenario, run_scenario, scenario_params
 
 pytestmark = pytest.mark.integration
@@ -28,7 +29,7 @@ def test_scenario_runs_on_anvil(name, deployer, admin):
     assert report["name"] == name
     assert run["steps"] == SMALL.steps and run["borrowers"] == SMALL.borrowers
     assert run["simulated_seconds"] >= get_scenario(name).duration
-    assert chain.market.oracle.price() == round(run["end_price"] * 10**18)
+    assert chain.market.oracle.price() == to_wad(run["end_price"])  # the engine's float -> WAD rule
     assert metrics["identity"]["gap_wei"] == 0
     assert metrics["conservation"] == {"collateral_unaccounted_wei": 0, "stablecoin_unaccounted_wei": 0}
     assert metrics["gas_spent"] == sum(k["gas"] for k in metrics["keepers"].values())
