@@ -308,16 +308,19 @@ class AMMModel:
                 t.values.append((x, y_raw))
                 if remaining == 0 or len(t.bands) == MAX_TOUCH:
                     break
-            if pump:
-                if n >= hi:
-                    break
-                n += 1
-            else:
-                if n <= lo:
-                    break
-                n -= 1
+            nxt = self._next_band(n, pump, lo, hi)
+            if nxt is None:
+                break
+            n = nxt
         t.in_amount = in_amount - remaining
         return t
+
+    @staticmethod
+    def _next_band(n: int, pump: bool, lo: int, hi: int) -> int | None:
+        """The band a swap walks to after n (up when pumping), None past the range."""
+        if pump:
+            return n + 1 if n < hi else None
+        return n - 1 if n > lo else None
 
     def calc_swap_in(self, pump: bool, out_amount: int, ctx: Ctx) -> int:
         """_calc_swap_in: input for at least out_amount; MAX_UINT256 if liquidity runs out."""
@@ -341,14 +344,10 @@ class AMMModel:
                     remaining = 0
                 if remaining == 0 or touched == MAX_TOUCH:
                     break
-            if pump:
-                if n >= hi:
-                    break
-                n += 1
-            else:
-                if n <= lo:
-                    break
-                n -= 1
+            nxt = self._next_band(n, pump, lo, hi)
+            if nxt is None:
+                break
+            n = nxt
         return MAX_UINT256 if remaining > 0 else total_in
 
     @staticmethod
