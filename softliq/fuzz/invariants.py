@@ -149,3 +149,18 @@ def check_no_bad_debt(world: World) -> None:
     if bad != 0:
         fail("7 no bad debt when gentle", f"bad_debt is {bad}")
     STATS.count("7 no bad debt when gentle")
+
+
+def check_model(world: World, full: bool) -> None:
+    """Invariant 8: the model (`softliq.model`, a second implementation) holds the same
+    state as the chain to the wei: every band, tick, loan, total, reserve, balance,
+    supply and auction; with `full`, also every loan's x_down, y_up, health and state."""
+    if world.model is None:
+        return
+    from softliq.model.chain import Twin
+
+    twin = Twin(world.market, world.model, users=list(world.wallets), band_reader=world.band)
+    diffs = twin.differences(full_views=full)
+    if diffs:
+        fail("8 model matches chain", "\n".join(diffs[:20]))
+    STATS.count("8 model matches chain")

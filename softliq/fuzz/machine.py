@@ -1,16 +1,16 @@
 """The stateful suite: hypothesis drives borrowers, the market price, an arbitrageur,
 keepers, time and the admin against one market deployed once per process.
 
-Every example runs inside `boa.env.anchor()` (entered in `__init__`, left in
-`teardown`), so it starts from the freshly funded market. After every step the
-`@invariant` methods check DESIGN.md section 5; the rules themselves check what only
-they can see (a trade's effect on x_down/y_up, who may be liquidated, expected
-reverts). `bind(world)` returns a machine class bound to a `World`.
+Every example runs inside `World.example()` (entered in `__init__`, left in
+`teardown`), so it starts from the freshly funded market and model. After every step
+the `@invariant` methods check DESIGN.md section 5, including invariant 8 (the model
+matches the chain: every action in `World.attempt`, the state here); the rules
+themselves check what only they can see (a trade's effect on x_down/y_up, who may be
+liquidated, expected reverts). `bind(world)` returns a machine class bound to a `World`.
 """
 
 from __future__ import annotations
 
-import boa
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -25,6 +25,8 @@ PRICE_FLOOR, PRICE_CEIL = 60, 180
 """The market stays within [60%, 180%] of its initial price: the funder's deep loan
 (bands below ~35%) never trades, so stablecoin floats stay valid."""
 N_CHOICES = (4, 5, 6, 8, 10)
+FULL_MODEL_EVERY = 5
+"""Every this many steps invariant 8 also compares every loan's x_down, y_up and health."""
 
 borrower_ix = st.integers(0, 3)
 loan_share = st.sampled_from([100, 99, 97, 95, 90, 80, 60, 30, 5, 101])
@@ -64,9 +66,9 @@ class SystemMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self._anchor = boa.env.anchor()
-        self._anchor.__enter__()
         w = self.world
+        self._example = w.example()
+        self._example.__enter__()
         self.m = w.market
         self.p0 = self.m.oracle.price()
         self.price = self.p0
@@ -78,7 +80,7 @@ class SystemMachine(RuleBasedStateMachine):
         inv.STATS.examples += 1
 
     def teardown(self) -> None:
-        self._anchor.__exit__(None, None, None)
+        self._example.__exit__(None, None, None)
 
     # ------------------------------------------------------------------ helpers
 
@@ -116,7 +118,7 @@ class SystemMachine(RuleBasedStateMachine):
     def _create_loan(self, b: int, tenths: int, pct: int, n: int) -> None:
         who, c = self.world.borrowers[b], self.m.controller
         collateral = self._units(tenths)
-        self.m.collateral.mint(who, collateral)
+        self.world.mint_collateral(who, collateral)
         max_debt = c.max_borrowable(collateral, n)
         self._check_max_borrowable(collateral, max_debt)
         debt = max_debt * pct // 100 + (1 if pct > 100 else 0)
@@ -146,7 +148,7 @@ class SystemMachine(RuleBasedStateMachine):
         self._tick()
         who = self.world.borrowers[b]
         collateral = self._units(tenths)
-        self.m.collateral.mint(who, collateral)
+        self.world.mint_collateral(who, collateral)
         self.world.attempt(who, self.m.controller, "add_collateral", collateral, allowed=LOAN_REASONS | REPLACE_REASONS)
 
     @rule(b=borrower_ix, pct=percent)
@@ -162,7 +164,7 @@ class SystemMachine(RuleBasedStateMachine):
         self._tick()
         who, c = self.world.borrowers[b], self.m.controller
         collateral = self._units(tenths)
-        self.m.collateral.mint(who, collateral)
+        self.world.mint_collateral(who, collateral)
         extra = max(1, c.debt(who) * pct // 100)
         allowed = LOAN_REASONS | REPLACE_REASONS | {"debt ceiling exceeded", "zero debt"}
         self.world.attempt(who, c, "borrow_more", collateral, extra, allowed=allowed)
@@ -248,7 +250,7 @@ class SystemMachine(RuleBasedStateMachine):
             self._arbitrage(0)
 
     def _set_price(self, price: int) -> None:
-        boa.env.time_travel(seconds=12)
+        self.world.time_travel(12)
         self.world.set_price(price)
         self.price = price
 
@@ -315,7 +317,7 @@ class SystemMachine(RuleBasedStateMachine):
     def time_passes(self, seconds: int) -> None:
         """Interest accrues, oracle fees and auction prices decay."""
         self._tick()
-        boa.env.time_travel(seconds=seconds)
+        self.world.time_travel(seconds)
 
     # ------------------------------------------------------------------ keepers
 
@@ -421,6 +423,12 @@ class SystemMachine(RuleBasedStateMachine):
     @invariant()
     def auctions(self) -> None:
         inv.check_auctions(self.world, self.seen)
+
+    @invariant()
+    def model_matches(self) -> None:
+        """Invariant 8: the model's state equals the chain's; the costly views
+        (x_down, y_up, health, get_p) every `FULL_MODEL_EVERY` steps."""
+        inv.check_model(self.world, full=self.step % FULL_MODEL_EVERY == 0)
 
     @invariant()
     def gentle_no_bad_debt(self) -> None:

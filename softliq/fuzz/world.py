@@ -1,26 +1,33 @@
 """A market deployed once per process, its actors, and how they act on it.
 
 The stateful suite and the campaign command share this: `World.deploy` builds the
-market and funds the actors once; every example then runs inside `boa.env.anchor()`
-(see `softliq.fuzz.machine`), so an example costs no deployment.
+market on an EVM (`softliq.fuzz.evm`: pyrevm by default) and funds the actors once;
+every example then runs inside `World.example()` (see `softliq.fuzz.machine`), which
+rolls the chain back afterwards, so an example costs no deployment.
 
-Actions go through `World.attempt`, which tells an expected revert (its reason is in
-the set the caller allows) from an unexpected one, and checks that a reverted call
-left the market unchanged.
+Alongside the chain runs `softliq.model.ModelMarket`, the integer-exact second
+implementation, built from the same deployment and funding (invariant 8). Every action
+goes through `World.attempt`, which runs it on the chain, tells an expected revert (its
+reason is in the set the caller allows) from an unexpected one, checks that a reverted
+call left the market unchanged, and then runs the same action on the model, which must
+succeed or revert alike, with the same result or reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boa
-
 from softliq import actors
 from softliq.deploy import Market
+from softliq.fuzz.evm import make_evm
 from softliq.fuzz.storage import Storage
+from softliq.model.chain import _norm
+from softliq.model.system import ModelMarket
+from softliq.model.wad_math import ModelRevert
 from softliq.params import WAD, MarketParams
 
 N_BORROWERS = 4
@@ -46,6 +53,10 @@ class UnexpectedRevert(FuzzFailure):
         self.reason = reason
 
 
+class ModelMismatch(FuzzFailure):
+    """Invariant 8: the model and the chain disagree on an action or on the state."""
+
+
 def use_contracts_dir_from_env() -> str | None:
     """Point `softliq.deploy` at `$SOFTLIQ_CONTRACTS` if set (mutation testing); returns it."""
     path = os.environ.get(CONTRACTS_ENV)
@@ -62,16 +73,6 @@ def use_contracts_dir_from_env() -> str | None:
     return str(folder.resolve())
 
 
-def revert_reason(error: BaseException) -> str:
-    """The revert reason of a titanoboa error (innermost frame), or its text."""
-    trace = getattr(error, "stack_trace", None)
-    frame = getattr(trace, "last_frame", None)
-    reason = getattr(frame, "pretty_vm_reason", None)
-    if reason:
-        return str(reason)
-    return str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
-
-
 @dataclass
 class Outcome:
     """What `World.attempt` saw: the result if the call went through, else the reason."""
@@ -81,58 +82,137 @@ class Outcome:
     reason: str = ""
 
 
+Mirror = Callable[[ModelMarket, str, tuple[Any, ...]], Any]
+"""Runs on the model what a chain call did: (model, sender, call arguments) -> result."""
+
+MIRRORS: dict[tuple[str, str], Mirror | None] = {
+    ("controller", "create_loan"): lambda mm, who, a: mm.create_loan(who, *a),
+    ("controller", "add_collateral"): lambda mm, who, a: mm.add_collateral(who, *a),
+    ("controller", "remove_collateral"): lambda mm, who, a: mm.remove_collateral(who, *a),
+    ("controller", "borrow_more"): lambda mm, who, a: mm.borrow_more(who, *a),
+    ("controller", "repay"): lambda mm, who, a: mm.repay(who, *a),
+    ("controller", "liquidate"): lambda mm, who, a: mm.liquidate(who, *a),
+    ("controller", "set_rate"): lambda mm, who, a: mm.set_rate(*a),
+    ("controller", "set_amm_fee"): lambda mm, who, a: mm.set_amm_fee(*a),
+    ("controller", "set_discounts"): lambda mm, who, a: mm.set_discounts(*a),
+    ("controller", "set_debt_ceiling"): lambda mm, who, a: mm.set_debt_ceiling(*a),
+    ("policy", "set_liquidation_params"): lambda mm, who, a: mm.set_liquidation_params(*a),
+    ("amm", "exchange"): lambda mm, who, a: mm.exchange(who, *a),
+    ("amm", "exchange_dy"): lambda mm, who, a: mm.exchange_dy(who, *a),
+    ("auction", "take"): lambda mm, who, a: mm.take(who, *_no_callback(a)),
+    ("auction", "redo"): lambda mm, who, a: mm.redo(who, *a),
+    ("auction", "set_params"): lambda mm, who, a: mm.set_auction_params(*a),
+    ("auction", "set_curve"): lambda mm, who, a: mm.set_curve(*a),
+    ("oracle", "set_price"): lambda mm, who, a: mm.set_price(*a),
+    ("collateral", "mint"): lambda mm, who, a: mm.mint_collateral(*a),
+    ("stablecoin", "transfer"): lambda mm, who, a: mm.transfer_stablecoin(who, *a),
+    ("stablecoin", "approve"): None,  # allowances are not modelled
+    ("collateral", "approve"): None,
+}
+"""Every state-changing call the fuzz world makes, and its model counterpart."""
+
+
+def _no_callback(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """take(id, max_collateral, max_price, receiver, data): the model has no flash callback."""
+    *head, data = args
+    if data:
+        raise ValueError("the model cannot mirror a take with callback data")
+    return tuple(head)
+
+
 @dataclass
 class World:
-    """A deployed market with role-named actors, funded once."""
+    """A deployed market with role-named actors, funded once, and its model."""
 
     market: Market
+    evm: Any
+    """The EVM the market lives on (`softliq.fuzz.evm.FuzzEvm`)."""
     borrowers: list[str]
     arbitrageur: str
     keeper: str
     liquidator: str
     funder: str
+    model: ModelMarket | None = None
+    """The model of the current example (None: invariant 8 is off)."""
     liq_params: dict[str, int] = field(default_factory=dict)
     """Liquidation parameters in force (tracked here, read first from MarketParams)."""
     storage: dict[str, Storage] = field(default_factory=dict)
     """Raw storage readers by role: stablecoin, collateral, amm, controller, auction."""
+    funded_model: ModelMarket | None = None
+    """The model right after funding: each example starts from a copy."""
+    roles: dict[str, str] = field(default_factory=dict)
+    """Contract address -> role name (keys of MIRRORS)."""
 
     def __post_init__(self) -> None:
         m = self.market
         named = {"stablecoin": m.stablecoin, "collateral": m.collateral, "amm": m.amm, "controller": m.controller, "auction": m.auction}
-        self.storage = {name: Storage(contract) for name, contract in named.items()}
+        self.storage = {name: Storage(contract, self.evm.get_storage) for name, contract in named.items()}
+        # the price source is the oracle itself unless an EMA sits between them
+        self.roles = {str(address): role for role, address in m.addresses().items() if role != "price_source"}
 
     @classmethod
-    def deploy(cls, params: MarketParams | None = None, n_borrowers: int = N_BORROWERS) -> "World":
-        """Deploy a market (from `$SOFTLIQ_CONTRACTS` if set) and fund every actor."""
-        from softliq.deploy import deploy_boa
-
+    def deploy(cls, params: MarketParams | None = None, n_borrowers: int = N_BORROWERS, evm: Any = None, model: bool = True) -> "World":
+        """Deploy a market (from `$SOFTLIQ_CONTRACTS` if set) on `evm` (default: as
+        `$SOFTLIQ_EVM` says) and fund every actor; with `model`, on the model too."""
         use_contracts_dir_from_env()
-        market = deploy_boa(params or MarketParams())
+        evm = evm or make_evm()
+        market = evm.deploy_market(params or MarketParams())
         p = market.params
         world = cls(
             market=market,
-            borrowers=[boa.env.generate_address(f"borrower_{i}") for i in range(n_borrowers)],
-            arbitrageur=boa.env.generate_address("arbitrageur"),
-            keeper=boa.env.generate_address("keeper"),
-            liquidator=boa.env.generate_address("liquidator"),
-            funder=boa.env.generate_address("funder"),
+            evm=evm,
+            borrowers=[evm.generate_address(f"borrower_{i}") for i in range(n_borrowers)],
+            arbitrageur=evm.generate_address("arbitrageur"),
+            keeper=evm.generate_address("keeper"),
+            liquidator=evm.generate_address("liquidator"),
+            funder=evm.generate_address("funder"),
             liq_params={name: getattr(p, name) for name in LIQUIDATION_PARAMS},
         )
+        if model:
+            world.model = world._new_model()
         world._fund()
+        world.funded_model = world.model.copy() if world.model else None
         return world
 
+    def _new_model(self) -> ModelMarket:
+        a = self.market.addresses()
+        return ModelMarket(
+            self.market.params,
+            now=self.evm.timestamp,
+            amm_address=a["amm"],
+            controller_address=a["controller"],
+            auction_address=a["auction"],
+            stablecoin_address=a["stablecoin"],
+            collateral_address=a["collateral"],
+        )
+
     def _fund(self) -> None:
+        """One deep loan (bands far below any path) gives the funder the stablecoin that
+        every float comes from; the arbitrageur also gets collateral."""
         m = self.market
-        actors.fund_stablecoin(m, self.funder, 4 * FUNDING)  # one deep loan backs every float
+        for who in self.wallets:
+            self._approve_all(who)
+        price = m.amm.price_oracle()
+        deep_collateral = actors.collateral_units(m, 4 * FUNDING * 4 * WAD // price + WAD)
+        self.mint_collateral(self.funder, deep_collateral)
+        self.attempt(self.funder, m.controller, "create_loan", deep_collateral, 4 * FUNDING, 50)
         for who in (self.arbitrageur, self.keeper, self.liquidator):
             self.give_stablecoin(who, FUNDING)
-        actors.fund_collateral(m, self.arbitrageur, actors.collateral_units(m, ARB_COLLATERAL_WAD))
-        for who in self.borrowers:
-            actors.fund_collateral(m, who, 0)
-        with boa.env.prank(self.keeper):
-            m.stablecoin.approve(m.auction.address, actors.MAX_UINT)
-        with boa.env.prank(self.liquidator):
-            m.stablecoin.approve(m.auction.address, actors.MAX_UINT)
+        self.mint_collateral(self.arbitrageur, actors.collateral_units(m, ARB_COLLATERAL_WAD))
+
+    def _approve_all(self, who: str) -> None:
+        m = self.market
+        for token in (m.collateral, m.stablecoin):
+            for spender in (m.controller, m.amm, m.auction):
+                self.attempt(who, token, "approve", spender.address, actors.MAX_UINT)
+
+    @contextlib.contextmanager
+    def example(self) -> Iterator[None]:
+        """One example: starts from the funded market (chain and model) and is rolled
+        back afterwards."""
+        with self.evm.anchor():
+            self.model = self.funded_model.copy() if self.funded_model else None
+            yield
 
     # ------------------------------------------------------------------ reading
 
@@ -168,6 +248,14 @@ class World:
                 out[n] = (packed & (2**128 - 1), packed >> 128)
         return out
 
+    def band(self, n: int) -> tuple[int, int, int]:
+        """(x, y in token units, shares) of band n, read from storage: x in the low and y
+        in the high 128 bits of _bands[n]; shares of bands 2m and 2m + 1 share one slot."""
+        st, half = self.storage["amm"], 2**128 - 1
+        packed = st.get_map("_bands", n)
+        shares = st.get_map("_total_shares", n >> 1) >> ((n & 1) * 128)  # n >> 1 floors, as the AMM's
+        return packed & half, packed >> 128, shares & half
+
     def fingerprint(self, who: Iterable[str] = ()) -> tuple[int, ...]:
         """Cheap summary of market state (raw storage): must not change across a
         reverted call."""
@@ -178,7 +266,7 @@ class World:
         values.append(self.market.amm.active_band())
         for name in ("controller", "auction"):
             address = self.storage[name].address
-            values += [boa.env.evm.get_storage(address, slot) for slot in range(16)]
+            values += [self.evm.get_storage(address, slot) for slot in range(16)]
         return tuple(values)
 
     # ------------------------------------------------------------------ acting
@@ -186,29 +274,63 @@ class World:
     def attempt(self, who: str, contract: Any, method: str, *args: Any, allowed: Iterable[str] = ()) -> Outcome:
         """Call `contract.method(*args)` as `who`. A revert whose reason is in `allowed`
         is an expected outcome (and must leave state unchanged); any other revert raises
-        UnexpectedRevert."""
+        UnexpectedRevert. Then the model does the same and must agree (invariant 8)."""
         allowed = set(allowed)
         before = self.fingerprint([who]) if allowed else None
         try:
-            with boa.env.prank(who):
+            with self.evm.prank(who):
                 result = getattr(contract, method)(*args)
-        except boa.BoaError as error:
-            reason = revert_reason(error)
+        except self.evm.errors as error:
+            reason = self.evm.revert_reason(error)
             if reason not in allowed:
                 raise UnexpectedRevert(who, method, args, reason) from error
             after = self.fingerprint([who])
             if after != before:
                 raise FuzzFailure(f"{method}{args} reverted ({reason!r}) but state changed: {before} -> {after}")
-            return Outcome(False, reason=reason)
-        return Outcome(True, result=result)
+            outcome = Outcome(False, reason=reason)
+        else:
+            outcome = Outcome(True, result=result)
+        self._mirror(who, contract, method, args, outcome)
+        return outcome
+
+    def _mirror(self, who: str, contract: Any, method: str, args: tuple[Any, ...], chain: Outcome) -> None:
+        """Invariant 8, per action: the model does what the chain did."""
+        if self.model is None:
+            return
+        key = (self.roles.get(str(contract.address), "?"), method)
+        if key not in MIRRORS:
+            raise ModelMismatch(f"[8 model matches chain] no model counterpart for {key}")
+        mirror = MIRRORS[key]
+        if mirror is None:
+            return
+        label = f"{key[0]}.{method}{args} as {who}"
+        try:
+            value = mirror(self.model, str(who), args)
+        except ModelRevert as error:
+            if chain.ok or error.reason != chain.reason:
+                said = f"returned {chain.result}" if chain.ok else f"reverted {chain.reason!r}"
+                raise ModelMismatch(f"[8 model matches chain] {label}: chain {said}, model reverted {error.reason!r}") from error
+            return
+        if not chain.ok:
+            raise ModelMismatch(f"[8 model matches chain] {label}: chain reverted {chain.reason!r}, model returned {value}")
+        if _norm(value) != _norm(chain.result):
+            raise ModelMismatch(f"[8 model matches chain] {label}: chain returned {chain.result}, model {value}")
+
+    def time_travel(self, seconds: int) -> None:
+        """Time passes on the chain and in the model."""
+        self.evm.time_travel(seconds)
+        if self.model is not None:
+            self.model.time_travel(seconds)
 
     def set_price(self, price: int) -> None:
         """Move the settable oracle as the admin."""
-        with boa.env.prank(self.market.admin):
-            self.market.oracle.set_price(price)
+        self.attempt(self.market.admin, self.market.oracle, "set_price", price)
+
+    def mint_collateral(self, who: str, amount: int) -> None:
+        """Test collateral appears in `who`'s wallet (ERC20Mock.mint)."""
+        self.attempt(self.funder, self.market.collateral, "mint", who, amount)
 
     def give_stablecoin(self, who: str, amount: int) -> None:
         """The funder hands `who` `amount` stablecoin (no minting: supply is unchanged)."""
         if amount > 0:
-            with boa.env.prank(self.funder):
-                self.market.stablecoin.transfer(who, amount)
+            self.attempt(self.funder, self.market.stablecoin, "transfer", who, amount)

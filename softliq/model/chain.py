@@ -54,6 +54,9 @@ class Twin:
     actions: int = 0
     focus: list[str] | None = None
     """Users whose costly views (x_down, y_up, health) a full check reads; None: all."""
+    band_reader: Callable[[int], tuple[int, int, int]] | None = None
+    """Reads (x, y, shares) of band n on the chain; None: through the AMM's views.
+    The fuzz world passes a raw-storage reader (three views per band add up)."""
 
     # ------------------------------------------------------------ plumbing
 
@@ -274,7 +277,8 @@ class Twin:
         ]
         out.append(("loans", [str(c.loans(i)) for i in range(c.n_loans())], list(mc.loans)))
         for n in range(min(amm.min_band(), mamm.lo), max(amm.max_band(), mamm.hi) + 1):
-            out.append((f"band {n}", (amm.bands_x(n), amm.bands_y(n), amm.total_shares(n)), (*mamm.band(n), mamm.total_shares.get(n, 0))))
+            chain_band = self.band_reader(n) if self.band_reader else (amm.bands_x(n), amm.bands_y(n), amm.total_shares(n))
+            out.append((f"band {n}", chain_band, (*mamm.band(n), mamm.total_shares.get(n, 0))))
         holders = [str(x) for x in (m.amm.address, m.auction.address, m.controller.address)] + self.users
         for who in holders:
             out.append((f"balances {who}", (m.stablecoin.balanceOf(who), m.collateral.balanceOf(who)), (mm.stable.balance_of(who), mm.collateral.balance_of(who))))

@@ -137,6 +137,12 @@ class ModelMarket:
         """ERC20Mock.mint: fund an actor with collateral."""
         self.collateral.mint(who, amount)
 
+    @atomic
+    def transfer_stablecoin(self, sender: str, receiver: str, amount: int) -> bool:
+        """Stablecoin.transfer as `sender`."""
+        self.stable.transfer(sender, receiver, amount)
+        return True
+
     # ------------------------------------------------------------ borrowers
 
     @atomic
@@ -230,6 +236,16 @@ class ModelMarket:
     def set_liquidation_params(self, *values: int) -> None:
         """set_liquidation_params(p1, p2, target_health, min_debt, tip, chip, max_in_auction)."""
         self.controller.set_liquidation_params(*values)
+
+    @atomic
+    def set_auction_params(self, buf: int, tail: int, cusp: int, chost: int) -> None:
+        """Auction.set_params."""
+        self.auction.set_params(buf, tail, cusp, chost)
+
+    @atomic
+    def set_curve(self, kind: int, a: int, b: int) -> None:
+        """Auction.set_curve: auctions started from now on use the new curve."""
+        self.auction.set_curve(kind, a, b)
 
     # ------------------------------------------------------------ accounting
 

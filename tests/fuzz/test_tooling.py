@@ -8,10 +8,8 @@ import shutil
 import sys
 from pathlib import Path
 
-import boa
 import pytest
 
-from softliq import actors
 from softliq.__main__ import main
 from softliq.fuzz import profiles
 from softliq.fuzz.world import World
@@ -73,16 +71,21 @@ def test_storage_reads_match_the_views(world_18: World) -> None:
     """The invariants read balances and bands from raw storage: they must equal the views."""
     m, w = world_18.market, world_18
     borrower = w.borrowers[0]
-    actors.open_loan_at(m, borrower, 10 * WAD, 0.9, 6)
-    for token, contract in (("stablecoin", m.stablecoin), ("collateral", m.collateral)):
-        assert w.supply(token) == contract.totalSupply()
-        for who in [*w.wallets, m.amm.address]:
-            assert w.balance(token, who) == contract.balanceOf(who)
-    bands = w.bands()
-    n1, n2 = m.amm.read_user_tick_numbers(borrower)
-    for n in range(n1, n2 + 1):
-        assert bands[n] == (m.amm.bands_x(n), m.amm.bands_y(n))
-    assert set(bands) <= set(range(m.amm.min_band(), m.amm.max_band() + 1))
+    with w.example():
+        collateral = 10 * WAD
+        w.mint_collateral(borrower, collateral)
+        w.attempt(borrower, m.controller, "create_loan", collateral, m.controller.max_borrowable(collateral, 6) * 9 // 10, 6)
+        for token, contract in (("stablecoin", m.stablecoin), ("collateral", m.collateral)):
+            assert w.supply(token) == contract.totalSupply()
+            for who in [*w.wallets, m.amm.address]:
+                assert w.balance(token, who) == contract.balanceOf(who)
+        bands = w.bands()
+        n1, n2 = m.amm.read_user_tick_numbers(borrower)
+        for n in range(n1, n2 + 1):  # odd and even bands: shares of a pair share a slot
+            assert bands[n] == (m.amm.bands_x(n), m.amm.bands_y(n))
+            assert w.band(n) == (m.amm.bands_x(n), m.amm.bands_y(n), m.amm.total_shares(n)) != (0, 0, 0)
+        assert set(bands) <= set(range(m.amm.min_band(), m.amm.max_band() + 1))
+        assert w.model is not None and w.model.controller.loan_exists(borrower)
 
 
 def test_attempt_tells_expected_from_unexpected_reverts(world_18: World) -> None:
@@ -93,7 +96,7 @@ def test_attempt_tells_expected_from_unexpected_reverts(world_18: World) -> None
     assert w.attempt(who, c, "repay", 1, allowed={"no loan"}).reason == "no loan"
     with pytest.raises(UnexpectedRevert, match="no loan"):
         w.attempt(who, c, "repay", 1, allowed={"debt below minimum"})
-    with boa.env.prank(w.market.admin):
+    with w.evm.prank(w.market.admin):
         assert not c.loan_exists(who)
 
 
