@@ -1,11 +1,12 @@
 """Fuzz throughput: full-system stateful steps/s on titanoboa, per EVM backend, and the
 model's Monte Carlo throughput.
 
-Backends: py-evm (titanoboa's default), py-evm with titanoboa's fast mode, and pyrevm
-(the in-process Rust EVM) when titanoboa can use it. Each backend runs the same seeded
-examples of the system state machine; a digest of what happened (every check and event
-count) must be identical across backends. The market is deployed once before timing.
-Prints a table and writes bench/results/fuzz_throughput.json.
+Backends: pyrevm (the in-process Rust EVM, through softliq.revm), py-evm (titanoboa's
+default) and py-evm with titanoboa's fast mode. Each backend runs the same seeded
+examples of the system state machine (invariant 8's model included) in a fresh process
+(softliq.fuzz.throughput); a digest of what happened (every check and event count) must
+be identical across backends. The market is deployed once before timing. Prints a
+table and writes bench/results/fuzz_throughput.json.
 
     python bench/fuzz_throughput.py [--examples 12] [--steps 40] [--mc-paths 10000] [--mc-steps 1000]
 """
@@ -13,70 +14,18 @@ Prints a table and writes bench/results/fuzz_throughput.json.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
+
+from softliq.fuzz.throughput import EVMS, in_subprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "fuzz_throughput.json"
 BAR_STEPS_PER_SECOND = 60
-
-
-def stateful_run(backend: str, examples: int, steps: int, seed: int) -> dict[str, Any]:
-    """Run the system machine in this process on `backend`; steps/s and a result digest."""
-    import boa
-
-    from softliq.fuzz.invariants import STATS
-    from softliq.fuzz.machine import SystemMachine
-    from softliq.fuzz.profiles import Profile
-    from softliq.fuzz.runner import run_machine
-    from softliq.fuzz.world import World
-
-    if backend == "py-evm fast mode":
-        boa.env.enable_fast_mode()
-    world = World.deploy()
-    STATS.reset()
-    start = time.perf_counter()
-    run_machine(SystemMachine, world, Profile("bench", examples, steps), seed, examples, database=False)
-    seconds = time.perf_counter() - start
-    snap = STATS.snapshot()
-    digest = hashlib.sha256(json.dumps(snap, sort_keys=True).encode()).hexdigest()[:16]
-    return {
-        "backend": backend,
-        "examples": snap["examples"],
-        "steps": snap["steps"],
-        "seconds": round(seconds, 2),
-        "steps_per_second": round(snap["steps"] / seconds, 1),
-        "invariant_checks": sum(snap["checks"].values()),
-        "digest": digest,
-    }
-
-
-def pyrevm_status() -> str | None:
-    """None if titanoboa can run on pyrevm here, else why not."""
-    if importlib.util.find_spec("pyrevm") is None:
-        return "pyrevm not installed"
-    import boa
-
-    if not any(hasattr(boa.env, name) for name in ("enable_revm", "set_revm")):
-        return "titanoboa 0.2.8 has no pyrevm backend (boa.env runs py-evm only)"
-    return None
-
-
-def in_subprocess(backend: str, examples: int, steps: int, seed: int) -> dict[str, Any]:
-    """Run one backend in a fresh process (fast mode cannot be switched off again)."""
-    code = (
-        "import json, sys; sys.path.insert(0, 'bench'); import fuzz_throughput as f; "
-        f"print(json.dumps(f.stateful_run({backend!r}, {examples}, {steps}, {seed})))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def model_throughput(n_paths: int, n_steps: int, workers: int) -> dict[str, Any] | str:
@@ -104,10 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.examples, args.steps, args.mc_paths, args.mc_steps, args.workers) < 1:
         p.error("every count must be at least 1")
 
-    rows = [in_subprocess(b, args.examples, args.steps, args.seed) for b in ("py-evm", "py-evm fast mode")]
-    revm = pyrevm_status()
-    if revm is None:
-        rows.append(in_subprocess("pyrevm", args.examples, args.steps, args.seed))
+    rows = [in_subprocess(b, args.examples, args.steps, args.seed) for b in EVMS]
+    for r in rows:
+        del r["counts"]
     identical = len({r["digest"] for r in rows}) == 1
     fastest = max(rows, key=lambda r: r["steps_per_second"])
     model = model_throughput(args.mc_paths, args.mc_steps, args.workers)
@@ -121,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'backend':<20}{'examples':>9}{'steps':>7}{'seconds':>9}{'steps/s':>9}{'checks':>8}  digest")
     for r in rows:
         print(f"{r['backend']:<20}{r['examples']:>9}{r['steps']:>7}{r['seconds']:>9}{r['steps_per_second']:>9}{r['invariant_checks']:>8}  {r['digest']}")
-    print(f"pyrevm (stateful suite): {revm or 'measured'}")
     if isinstance(evm_rows, list):
         print(f"\n{'heavy call':<22}{'py-evm ms':>10}{'pyrevm ms':>11}{'speedup':>9}  identical")
         for r in evm_rows:
@@ -141,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.write_text(json.dumps({
         "stateful": rows,
         "identical_results": identical,
-        "kept_backend": fastest["backend"],
+        "fastest_backend": fastest["backend"],
+        "kept_backend": "pyrevm (softliq.fuzz.evm's default)" if identical else "py-evm (results differ)",
         "bar_steps_per_second": BAR_STEPS_PER_SECOND,
-        "pyrevm": revm or "measured",
         "heavy_calls_py_evm_vs_pyrevm": evm_rows,
         "model_monte_carlo": model,
         "load_average": round(load, 2),

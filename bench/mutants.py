@@ -2,9 +2,12 @@
 
 Each mutant copies contracts/ to a temporary directory, applies exact text
 substitutions (each pattern must occur exactly once, so a refactor makes this script
-fail loudly instead of silently testing nothing), and runs the `ci` profile of
-tests/fuzz against it (SOFTLIQ_CONTRACTS points the deployment there), stopping at the
-first failure. Prints a table and writes bench/results/mutants.json.
+fail loudly instead of silently testing nothing), and runs the `ci` profile of the
+stateful suite (tests/fuzz/test_system.py) against it (SOFTLIQ_CONTRACTS points the
+deployment there), stopping at the first failure. Each mutant runs twice: with the
+invariants of DESIGN.md section 5 alone (SOFTLIQ_FUZZ_MODEL=0), and with invariant 8
+(the model must match the chain) as well. Prints a table and writes
+bench/results/mutants.json.
 
     python bench/mutants.py [--only NAME ...] [--seed S]
 """
@@ -21,6 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "mutants.json"
@@ -100,19 +104,20 @@ def apply(mutant: Mutant, folder: Path) -> None:
         path.write_text(text.replace(old, new))
 
 
-def run_suite(folder: Path | None, seed: int, timeout: float) -> tuple[bool, float, str]:
-    """Run the ci fuzz profile (stop at the first failure); (caught, seconds, last line)."""
-    env = dict(os.environ, SOFTLIQ_FUZZ="ci", SOFTLIQ_FUZZ_SEED=str(seed), SOFTLIQ_FUZZ_QUICK_FAIL="1")
+def run_suite(folder: Path | None, seed: int, timeout: float, model: bool = True) -> tuple[bool, float, str]:
+    """Run the ci fuzz profile (stop at the first failure), with or without invariant 8;
+    (caught, seconds, the failure's line)."""
+    env = dict(os.environ, SOFTLIQ_FUZZ="ci", SOFTLIQ_FUZZ_SEED=str(seed), SOFTLIQ_FUZZ_QUICK_FAIL="1", SOFTLIQ_FUZZ_MODEL="1" if model else "0")
     if folder is not None:
         env["SOFTLIQ_CONTRACTS"] = str(folder)
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-q", "-x", "-p", "no:cacheprovider", "tests/fuzz"]
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:ape_test", "-q", "-x", "-p", "no:cacheprovider", "tests/fuzz/test_system.py"]
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, time.monotonic() - start, "timeout"
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
-    errors = [line[1:].strip() for line in lines if line.startswith("E ") and ("Failure" in line or "Revert" in line or "Error" in line)]
+    errors = [line[1:].strip() for line in lines if line.startswith("E ") and ("Failure" in line or "Revert" in line or "Error" in line or "Mismatch" in line)]
     why = errors[0] if errors else (lines[-1] if lines else "")
     return proc.returncode != 0, time.monotonic() - start, why[:200]
 
@@ -139,14 +144,19 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(tmp) / m.name
             shutil.copytree(ROOT / "contracts", folder)
             apply(m, folder)
-            caught, seconds, why = run_suite(folder, args.seed, args.timeout)
-            rows.append({"mutant": m.name, "description": m.description, "caught": caught, "seconds": round(seconds, 1), "evidence": why})
-            print(f"{m.name:<28} {'CAUGHT' if caught else 'MISSED':<7} {seconds:7.1f}s  {why}", flush=True)
-    print(f"\n{'mutant':<28} {'result':<7} {'seconds':>8}")
+            row: dict[str, Any] = {"mutant": m.name, "description": m.description}
+            for mode, model in (("invariants", False), ("with_model", True)):
+                caught, seconds, why = run_suite(folder, args.seed, args.timeout, model)
+                row[mode] = {"caught": caught, "seconds": round(seconds, 1), "evidence": why}
+                print(f"{m.name:<28} {mode:<11} {'CAUGHT' if caught else 'MISSED':<7} {seconds:7.1f}s  {why}", flush=True)
+            row["caught"] = row["invariants"]["caught"] and row["with_model"]["caught"]
+            rows.append(row)
+    print(f"\n{'mutant':<28} {'invariants 1-7':>16} {'with model (8)':>16}")
     for r in rows:
-        print(f"{r['mutant']:<28} {'caught' if r['caught'] else 'MISSED':<7} {r['seconds']:>8}")
+        cells = [f"{'caught' if r[k]['caught'] else 'MISSED'} {r[k]['seconds']:>6}s" for k in ("invariants", "with_model")]
+        print(f"{r['mutant']:<28} {cells[0]:>16} {cells[1]:>16}")
     caught = sum(r["caught"] for r in rows)
-    print(f"\n{caught}/{len(rows)} mutants caught")
+    print(f"\n{caught}/{len(rows)} mutants caught in both modes")
     if not args.only:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({"seed": args.seed, "profile": "ci", "caught": caught, "total": len(rows), "mutants": rows}, indent=2) + "\n")

@@ -77,6 +77,8 @@ class SystemMachine(RuleBasedStateMachine):
         self.liq = dict(w.liq_params)
         self.seen: dict[int, inv.AuctionSeen] = {}
         self.moves: list[int] = []
+        self.stopped = 0
+        """The auction breaker level the admin set (0: none)."""
         inv.STATS.examples += 1
 
     def teardown(self) -> None:
@@ -241,11 +243,15 @@ class SystemMachine(RuleBasedStateMachine):
         self._tick()
         self._move(bp)
 
-    def _move(self, bp: int) -> None:
+    def _moved(self, bp: int) -> int:
+        """The market price after a move of `bp` (capped at `max_move_bp`), kept within
+        [PRICE_FLOOR, PRICE_CEIL] percent of the start."""
         bp = max(-self.max_move_bp, min(self.max_move_bp, bp))
         price = self.price * (10_000 + bp) // 10_000
-        price = max(self.p0 * PRICE_FLOOR // 100, min(self.p0 * PRICE_CEIL // 100, price))
-        self._set_price(price)
+        return max(self.p0 * PRICE_FLOOR // 100, min(self.p0 * PRICE_CEIL // 100, price))
+
+    def _move(self, bp: int) -> None:
+        self._set_price(self._moved(bp))
         if self.gentle:
             self._arbitrage(0)
 
@@ -313,6 +319,30 @@ class SystemMachine(RuleBasedStateMachine):
             inv.fail("4 no round-trip profit", f"coin {i}: put {used}, got {got}, got back {back} (fee {fee})")
         inv.STATS.count("4 no round-trip profit")
 
+    @rule(i=st.integers(0, 1), size=st.sampled_from([10**9, 10**15, 10**17, 10**18, 10**20]), bp=st.integers(-1000, 1000))
+    def shifted_round_trip(self, i: int, size: int, bp: int) -> None:
+        """Invariant 4 as DESIGN.md states it: trade, the oracle moves by `bp` in the same
+        block, trade everything received back: the trader ends with no more of the coin
+        it started in (what the bands could not take back counts as worth nothing)."""
+        self._tick()
+        w, amm = self.world, self.m.amm
+        coin = ("stablecoin", "collateral")
+        amount = min(size if i == 0 else max(1, size // w.precision), w.balance(coin[i], w.arbitrageur))
+        if amount == 0:
+            return
+        start = w.balance(coin[i], w.arbitrageur)
+        got = w.attempt(w.arbitrageur, amm, "exchange", i, 1 - i, amount, 0).result[1]
+        self.price = self._moved(bp)
+        w.set_price(self.price)  # same block: the oracle-move fee is at full strength
+        if got:
+            w.attempt(w.arbitrageur, amm, "exchange", 1 - i, i, got, 0)
+        end = w.balance(coin[i], w.arbitrageur)
+        if end > start:
+            inv.fail("4 no profit from an oracle shift", f"coin {i}: sold {amount}, got {got}, oracle {bp:+} bp, ended {end - start} up")
+        inv.STATS.count("4 no profit from an oracle shift")
+        if self.gentle:
+            self._arbitrage(0)
+
     @rule(seconds=st.sampled_from([1, 12, 60, 600, 3600, 4 * 3600]))
     def time_passes(self, seconds: int) -> None:
         """Interest accrues, oracle fees and auction prices decay."""
@@ -336,13 +366,19 @@ class SystemMachine(RuleBasedStateMachine):
             return
         c = self.m.controller
         borrowers = [x for x in self.world.borrowers if self._has_loan(x)] or self.world.borrowers
-        who = borrowers[b % len(borrowers)]
+        unhealthy = [str(u) for u in c.users_to_liquidate(0, 50) if str(u) in self.world.borrowers]
+        # half the time the liquidator goes for a user the Controller lists as liquidatable
+        # (what a keeper does), else for any borrower (healthy ones must be refused)
+        who = unhealthy[b % len(unhealthy)] if unhealthy and b % 2 == 0 else borrowers[b % len(borrowers)]
         if not self._has_loan(who):
             self.world.attempt(self.world.liquidator, c, "liquidate", who, allowed=LOAN_REASONS)
             return
         health = c.health(who, True)
-        allowed = {"not liquidatable"} if health >= 0 else {"auction capacity full"}
+        allowed = {"not liquidatable"} if health >= 0 else {"auction capacity full", *self._breaker_reasons(1)}
         out = self.world.attempt(self.world.liquidator, c, "liquidate", who, allowed=allowed)
+        if out.reason in self._breaker_reasons(1):
+            inv.STATS.event("liquidation held by the breaker")
+            return
         if out.ok == (health >= 0):
             raise FuzzFailure(f"liquidate({who}) with health {health}: ok={out.ok} ({out.reason})")
         inv.STATS.count("5 liquidation iff unhealthy")
@@ -361,15 +397,16 @@ class SystemMachine(RuleBasedStateMachine):
         auction_id = ids[which % len(ids)]
         needs_redo, price, lot, tab = a.status(auction_id)
         if needs_redo:
-            w.attempt(w.keeper, a, "redo", auction_id)
+            out = w.attempt(w.keeper, a, "redo", auction_id, allowed=self._breaker_reasons(2))
             inv.STATS.count("redo when due")
-            inv.STATS.event("redo")
+            inv.STATS.event("redo" if out.ok else "redo held by the breaker")
             return
         top = a.sales(auction_id)[3]
         if price * WAD < a.cusp() * top:
             inv.fail("6 auctions", f"auction {auction_id} offered at {price} below cusp * top {top}")
         amount = max(1, lot * pct // 100)
-        out = w.attempt(w.keeper, a, "take", auction_id, amount, price, w.keeper, b"", allowed={"Auction: no partial purchase"})
+        allowed = {"Auction: no partial purchase", *self._breaker_reasons(3)}
+        out = w.attempt(w.keeper, a, "take", auction_id, amount, price, w.keeper, b"", allowed=allowed)
         if out.ok:
             bought, paid = out.result
             if paid > tab or bought > lot:
@@ -377,9 +414,14 @@ class SystemMachine(RuleBasedStateMachine):
             inv.STATS.count("take within tab and lot")
             inv.STATS.event("take")
 
+    def _breaker_reasons(self, level: int) -> set[str]:
+        """The revert the breaker gives at `level` (1 kicks, 2 redo, 3 take) if it is on."""
+        reasons = {1: "Auction: liquidations stopped", 2: "Auction: redo stopped", 3: "Auction: takes stopped"}
+        return {reasons[level]} if self.stopped >= level else set()
+
     # ------------------------------------------------------------------ admin
 
-    @rule(which=st.integers(0, 4), pct=percent)
+    @rule(which=st.integers(0, 6), pct=percent)
     def admin_sets(self, which: int, pct: int) -> None:
         """The admin changes one parameter group within its documented bounds."""
         self._tick()
@@ -396,9 +438,30 @@ class SystemMachine(RuleBasedStateMachine):
             buf, tail = WAD + 3 * 10**15 * pct, 600 + 144 * pct
             cusp, chost = 3 * 10**17 + 5 * 10**15 * pct, pct * WAD
             w.attempt(admin, a, "set_params", buf, tail, cusp, chost)
-        else:
+        elif which == 4:
             self._set_liquidation_params(pct)
+        elif which == 5:
+            self._set_curve(pct)
+        else:
+            self._set_breaker(pct)
         inv.STATS.count("admin change within bounds")
+
+    def _set_curve(self, pct: int) -> None:
+        """A new auction curve (live auctions keep theirs: invariant 6 checks prices never
+        rise without a reset); pct 100 asks for an unknown kind, which must revert."""
+        kind = pct % 3 if pct < 100 else 3
+        a, b = [(600 + 864 * pct, 0), (WAD - 10**15 * pct, 30 + 6 * pct), (WAD - 10**13 * pct, 0), (1, 0)][kind]
+        out = self.world.attempt(self.m.admin, self.m.auction, "set_curve", kind, a, b, allowed={"price_curves: unknown curve"})
+        if out.ok == (kind == 3):
+            raise FuzzFailure(f"set_curve({kind}, {a}, {b}): ok={out.ok} ({out.reason})")
+        inv.STATS.event("auction curve changed" if out.ok else "unknown curve refused")
+
+    def _set_breaker(self, pct: int) -> None:
+        """The admin sets the auction breaker: usually back to 0, else level 1-3."""
+        level = 0 if pct <= 55 else 1 + (pct - 56) * 3 // 45  # 1, 2 or 3
+        self.world.attempt(self.m.admin, self.m.auction, "set_stopped", level)
+        self.stopped = level
+        inv.STATS.event(f"breaker level {level}")
 
     def _set_liquidation_params(self, pct: int) -> None:
         ld = self.m.controller.liquidation_discount()

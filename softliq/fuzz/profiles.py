@@ -41,8 +41,8 @@ class Profile:
 
 
 PROFILES = {
-    "ci": Profile("ci", examples=40, steps=40),
-    "deep": Profile("deep", examples=400, steps=120),
+    "ci": Profile("ci", examples=150, steps=50),
+    "deep": Profile("deep", examples=2000, steps=120),
 }
 
 

@@ -36,6 +36,9 @@ FUNDING = 10**7 * WAD
 """Stablecoin the arbitrageur, the keeper and the funder each start with."""
 ARB_COLLATERAL_WAD = 20_000 * WAD
 """Collateral (18-decimal amount) the arbitrageur starts with."""
+MODEL_ENV = "SOFTLIQ_FUZZ_MODEL"
+"""Environment variable: "0" runs the fuzz world without the model (invariants 1-7 only;
+bench/mutants.py uses it to show what those catch alone)."""
 CONTRACTS_ENV = "SOFTLIQ_CONTRACTS"
 """Environment variable: deploy contracts from this directory instead of contracts/."""
 LIQUIDATION_PARAMS = ("penalty_tier1", "penalty_tier2", "target_health", "min_debt", "tip", "chip", "max_in_auction")
@@ -103,6 +106,7 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("auction", "redo"): lambda mm, who, a: mm.redo(who, *a),
     ("auction", "set_params"): lambda mm, who, a: mm.set_auction_params(*a),
     ("auction", "set_curve"): lambda mm, who, a: mm.set_curve(*a),
+    ("auction", "set_stopped"): lambda mm, who, a: mm.set_breaker(*a),
     ("oracle", "set_price"): lambda mm, who, a: mm.set_price(*a),
     ("collateral", "mint"): lambda mm, who, a: mm.mint_collateral(*a),
     ("stablecoin", "transfer"): lambda mm, who, a: mm.transfer_stablecoin(who, *a),
@@ -151,10 +155,13 @@ class World:
         self.roles = {str(address): role for role, address in m.addresses().items() if role != "price_source"}
 
     @classmethod
-    def deploy(cls, params: MarketParams | None = None, n_borrowers: int = N_BORROWERS, evm: Any = None, model: bool = True) -> "World":
+    def deploy(cls, params: MarketParams | None = None, n_borrowers: int = N_BORROWERS, evm: Any = None, model: bool | None = None) -> "World":
         """Deploy a market (from `$SOFTLIQ_CONTRACTS` if set) on `evm` (default: as
-        `$SOFTLIQ_EVM` says) and fund every actor; with `model`, on the model too."""
+        `$SOFTLIQ_EVM` says) and fund every actor; with `model` (default: unless
+        `$SOFTLIQ_FUZZ_MODEL` is "0"), on the model too."""
         use_contracts_dir_from_env()
+        if model is None:
+            model = os.environ.get(MODEL_ENV, "1") != "0"
         evm = evm or make_evm()
         market = evm.deploy_market(params or MarketParams())
         p = market.params

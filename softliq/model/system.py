@@ -247,6 +247,11 @@ class ModelMarket:
         """Auction.set_curve: auctions started from now on use the new curve."""
         self.auction.set_curve(kind, a, b)
 
+    @atomic
+    def set_breaker(self, level: int) -> None:
+        """Auction.set_stopped: 0 none, 1 no new auctions, 2 also no redo, 3 also no take."""
+        self.auction.set_stopped(level)
+
     # ------------------------------------------------------------ accounting
 
     def identity_gap(self) -> int:
