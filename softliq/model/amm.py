@@ -51,7 +51,7 @@ def equilibrium(l: int, sa: int, sb: int, sp: int) -> tuple[int, int]:
     return x, (t1 - t2 if t1 > t2 else 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class Ctx:
     """AMM.Ctx: what one call knows about the oracle."""
 
@@ -61,9 +61,10 @@ class Ctx:
     fee: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Sides:
-    """AMM.Sides: a band as one trade sees it."""
+    """AMM.Sides: a band as one trade sees it. Treat as read-only: `AMMModel.sides`
+    memoises it (not frozen only because frozen dataclasses are slow to build)."""
 
     in_bal: int
     in_off: int
@@ -133,6 +134,16 @@ class AMMModel:
         self.total_shares: dict[int, int] = {}
         self.user_ns: dict[str, tuple[int, int]] = {}
         self.user_ticks: dict[str, list[int]] = {}
+        self._reset_memos()
+
+    def _reset_memos(self) -> None:
+        """Memos of pure computations (see `sides` and `calc_swap_out`). Their keys hold
+        every input that can change on a live market (the oracle context with the fee,
+        the bands read, active/lo/hi); A, amplification, base price, collateral
+        precision and the derived constants are fixed at construction, as in the
+        contract (immutables)."""
+        self._sides_memo: dict[tuple[int, int, int, int, int, int, int], tuple[Sides, Sides]] = {}
+        self._swap_memo: dict[tuple[bool, int, int, int, int, int, int, int, int], tuple[Trade, tuple[tuple[int, int, int], ...]]] = {}
 
     def copy(self, clock: Clock, oracle: OracleModel) -> "AMMModel":
         """An independent copy bound to another clock and oracle."""
@@ -143,6 +154,7 @@ class AMMModel:
         new.total_shares = dict(self.total_shares)
         new.user_ns = dict(self.user_ns)
         new.user_ticks = {u: list(t) for u, t in self.user_ticks.items()}
+        new._reset_memos()
         return new
 
     # ------------------------------------------------------------ rate, grid, oracle
@@ -153,7 +165,9 @@ class AMMModel:
         self.fee = fee
 
     def get_rate_mul(self) -> int:
-        """_rate_mul_now: rounds down."""
+        """_rate_mul_now: rounds down (at rate 0 that is rate_mul itself)."""
+        if not self.rate:
+            return self.rate_mul
         return self.rate_mul * (WAD + self.rate * (self.clock.now - self.rate_time)) // WAD
 
     def set_rate(self, rate: int) -> int:
@@ -216,7 +230,8 @@ class AMMModel:
 
     def sa(self, ctx: Ctx, n: int) -> int:
         """_sa: sqrt of band n's lowest AMM price, rounded down."""
-        return ctx.sqrt_po * exp_wad(sdiv(self.HALF_K1 * (ctx.ln0 + n * self.LOG_A_RATIO), IWAD)) // WAD
+        a = self.HALF_K1 * (ctx.ln0 + n * self.LOG_A_RATIO)
+        return ctx.sqrt_po * exp_wad(a // IWAD if a >= 0 else -(-a // IWAD)) // WAD  # sdiv
 
     @staticmethod
     def band_fee(ctx: Ctx, sa: int, sb: int) -> int:
@@ -249,7 +264,19 @@ class AMMModel:
     # ------------------------------------------------------------ swaps
 
     def sides(self, pump: bool, ctx: Ctx, n: int, x: int, y_raw: int) -> Sides:
-        """_curve + _sides."""
+        """_curve + _sides. Memoised for both directions at once: the curve of a band
+        is a pure function of the band, the oracle context and the AMM's constants, and
+        one trade search asks for the same band several times, often both ways."""
+        key = (n, x, y_raw, ctx.p_o, ctx.sqrt_po, ctx.ln0, ctx.fee)
+        both = self._sides_memo.get(key)
+        if both is None:
+            if len(self._sides_memo) >= 4096:
+                self._sides_memo.clear()
+            both = self._sides_memo[key] = self._both_sides(ctx, n, x, y_raw)
+        return both[0] if pump else both[1]
+
+    def _both_sides(self, ctx: Ctx, n: int, x: int, y_raw: int) -> tuple[Sides, Sides]:
+        """(Sides when pumping, Sides when dumping) of band n holding (x, y_raw)."""
         prec = self.COLLATERAL_PRECISION
         y = y_raw * prec
         sa = self.sa(ctx, n)
@@ -259,9 +286,7 @@ class AMMModel:
         g = l * WAD // sb
         inv = (f + x) * (g + y)
         fee = self.band_fee(ctx, sa, sb)
-        if pump:
-            return Sides(x, f, 1, y, g, prec, inv, fee)
-        return Sides(y, g, prec, x, f, 1, inv, fee)
+        return Sides(x, f, 1, y, g, prec, inv, fee), Sides(y, g, prec, x, f, 1, inv, fee)
 
     @staticmethod
     def input_for(sd: Sides, out_left: int) -> int:
@@ -272,14 +297,36 @@ class AMMModel:
         return (gross + sd.in_prec - 1) // sd.in_prec
 
     def calc_swap_out(self, pump: bool, in_amount: int, ctx: Ctx) -> Trade:
-        """_calc_swap_out: walk bands spending up to in_amount."""
+        """_calc_swap_out: walk bands spending up to in_amount.
+
+        Memoised: the result depends only on the arguments, active/lo/hi and the bands
+        the walk read, so a memo entry is reused only after re-reading those bands and
+        finding them unchanged (a quote followed by the same exchange walks once).
+        Returns a fresh Trade each time."""
+        key = (pump, in_amount, ctx.p_o, ctx.sqrt_po, ctx.ln0, ctx.fee, self.active, self.lo, self.hi)
+        hit = self._swap_memo.get(key)
+        if hit is not None:
+            t, reads = hit
+            bx, by = self.bands_x, self.bands_y
+            if all(bx.get(n, 0) == x and by.get(n, 0) == y for n, x, y in reads):
+                return Trade(t.in_amount, t.out_amount, t.n_end, list(t.bands), list(t.values))
+        reads: list[tuple[int, int, int]] = []
+        t = self._calc_swap_out(pump, in_amount, ctx, reads)
+        if len(self._swap_memo) >= 256:
+            self._swap_memo.clear()
+        self._swap_memo[key] = (Trade(t.in_amount, t.out_amount, t.n_end, list(t.bands), list(t.values)), tuple(reads))
+        return t
+
+    def _calc_swap_out(self, pump: bool, in_amount: int, ctx: Ctx, reads: list[tuple[int, int, int]]) -> Trade:
         t = Trade()
         remaining = in_amount
         n = self.active
         t.n_end = n
         lo, hi = self.lo, self.hi
+        get_x, get_y = self.bands_x.get, self.bands_y.get
         for _ in range(1074):
-            x, y_raw = self.band(n)
+            x, y_raw = get_x(n, 0), get_y(n, 0)
+            reads.append((n, x, y_raw))
             in_raw, out_raw = (x, y_raw) if pump else (y_raw, x)
             if out_raw > 0:
                 t.n_end = n
@@ -308,10 +355,14 @@ class AMMModel:
                 t.values.append((x, y_raw))
                 if remaining == 0 or len(t.bands) == MAX_TOUCH:
                     break
-            nxt = self._next_band(n, pump, lo, hi)
-            if nxt is None:
-                break
-            n = nxt
+            if pump:  # _next_band
+                if n >= hi:
+                    break
+                n += 1
+            else:
+                if n <= lo:
+                    break
+                n -= 1
         t.in_amount = in_amount - remaining
         return t
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from softliq.model import price_curves
@@ -68,7 +68,7 @@ class AuctionModel:
         new = object.__new__(AuctionModel)
         new.__dict__.update(self.__dict__)
         new.clock, new.oracle, new.stable, new.collateral = clock, oracle, stable, collateral
-        new.sales = {k: replace(v) for k, v in self.sales.items()}
+        new.sales = {k: Sale(v.user, v.lot, v.tab, v.top, v.tic, v.curve) for k, v in self.sales.items()}
         new.active = list(self.active)
         new.active_ix = dict(self.active_ix)
         new.curves = dict(self.curves)

@@ -12,10 +12,13 @@ then computed and executed by the exact model; its profit is checked exactly. Ke
 `keeper_every` steps for loans whose top band the active band has reached) and take
 auctions whose price is below the market price, redoing stale ones.
 
-Fast path: a step costs only a float comparison when the oracle moved but no trade can be
+Fast paths: a step costs only a float comparison when the oracle moved but no trade can be
 profitable (p_o above every band holding collateral on the buy side and below every band
-holding stablecoin on the sell side, with a margin of 1e-6); the exact model decides all
-other cases. Floats never touch the state: they only decide whether to look.
+holding stablecoin on the sell side, with a margin of 1e-6), and the exact search skips a
+direction that check proves unprofitable; keepers check a loan's health exactly only when
+a float estimate (`HealthScreen`, error < 1e-11) does not clear it by 1e-7. The exact
+model decides all other cases. Floats never touch the state: they only decide whether to
+look, and every skip is one the exact code would have made (tests/model checks each).
 
 `check_sample_against_chain` replays paths on titanoboa with the same decisions and
 compares every action and the final state to the wei.
@@ -154,19 +157,24 @@ def _band_optimum(amm: AMMModel, pump: bool, ctx: Ctx, n: int, x: int, y: int, m
     return amount, False
 
 
-def best_trade(model: ModelMarket, market: int) -> Arb | None:
+def best_trade(model: ModelMarket, market: int, quiet: tuple[bool, bool] = (False, False)) -> Arb | None:
     """The profit-maximising swap against the market price (WAD), or None if no swap
-    is profitable. Walks bands from the active one; each band's optimum is closed-form."""
+    is profitable. Walks bands from the active one; each band's optimum is closed-form.
+    `quiet` (buying, selling collateral): directions `_quiet_sides` proved
+    unprofitable, whose walk would find nothing; they are not walked."""
     amm = model.amm
     p_o = amm.price_oracle()
     ctx = amm.ctx(p_o)
     prec = amm.COLLATERAL_PRECISION
     best: Arb | None = None
+    get_x, get_y = amm.bands_x.get, amm.bands_y.get
     for pump in (True, False):
+        if quiet[0 if pump else 1]:
+            continue
         total = 0
         n = amm.active
         for _ in range(60):
-            x, y = amm.band(n)
+            x, y = get_x(n, 0), get_y(n, 0)
             out_raw = y if pump else x
             if out_raw > 0:
                 amount, whole = _band_optimum(amm, pump, ctx, n, x, y, market)
@@ -191,47 +199,163 @@ def best_trade(model: ModelMarket, market: int) -> Arb | None:
 
 
 def _quiet(model: ModelMarket, market: float) -> bool:
-    """Float pre-check: True when no swap can be profitable, so the step skips the exact
-    search. The buy side starts at the first band at or below the active one (higher n)
+    """Float pre-check: True when no swap can be profitable (see `_quiet_sides`)."""
+    return all(_quiet_sides(model, market))
+
+
+def _quiet_sides(model: ModelMarket, market: float) -> tuple[bool, bool]:
+    """Float pre-check per direction: (no purchase of collateral can be profitable, no
+    sale can be), so the exact search skips that direction (and the step, if both).
+    On a band the walk's first unit is profitable only if (1 - fee) * market exceeds
+    the band's current AMM price when buying (the reverse when selling), and that
+    price lies within the band's AMM range at p_o. The buy side starts at the first band at or below the active one (higher n)
     holding collateral, priced at least at its range's low end; the sell side at the first
     band at or above it (lower n) holding stablecoin, priced at most at its range's high
     end. Fees only make trades less profitable, so ignoring them is conservative; a
-    relative margin of 1e-6 covers float error. Any doubt returns False."""
+    relative margin of 1e-6 covers float error (and the integers' roundings, ~1e-18).
+    Any doubt (the active band holds both coins) returns False for that direction."""
     amm = model.amm
     n = amm.active
     x, y = amm.band(n)
     if x and y:
-        return False
+        return False, False
     p_o = amm.price_oracle() / WAD
     k1 = amm.AMPLIFICATION / WAD - 1
     base = amm.get_base_price() / WAD
     ratio = (amm.A - 1) / amm.A
     bands_x, bands_y = amm.bands_x, amm.bands_y
     margin = 1e-6
+    buy_quiet = sell_quiet = True
     for j in range(n, amm.hi + 1):  # buy side: collateral from band j at >= its low price
         if bands_y.get(j, 0):
             low = p_o * (p_o / (base * ratio**j)) ** k1
-            if not market < low * (1 - margin):
-                return False
+            buy_quiet = market < low * (1 - margin)
             break
     for j in range(n, amm.lo - 1, -1):  # sell side: stablecoin from band j at <= its high price
         if bands_x.get(j, 0):
             high = p_o * (p_o / (base * ratio ** (j + 1))) ** k1
-            if not market > high * (1 + margin):
-                return False
+            sell_quiet = market > high * (1 + margin)
             break
-    return True
+    return buy_quiet, sell_quiet
 
 
 # ---------------------------------------------------------------- keepers
 
 
+HEALTH_MARGIN = 1e-7
+"""A loan whose float health estimate exceeds this (as a fraction, WAD = 1) is healthy
+without the exact check: the estimate's error is below 1e-11 (see `HealthScreen`)."""
+
+
+class HealthScreen:
+    """Float estimates of full health for one keeper round, to skip exact checks of
+    loans that are clearly healthy. Mirrors Controller._health(full=True) over
+    AMM._user_xy(mode 1) in floats: per band, the sqrt price edges, the liquidity, the
+    equilibrium at the oracle and its value with collateral at the band's low oracle
+    price. It reads the state when asked; the per-round scalars (oracle price, base
+    price) need a new screen after any state change (a liquidation).
+
+    Every term is non-negative and only the equilibrium differences cancel, so the
+    float x_down is within ~1e-12 (relative) of the exact integers, whose floors cost a
+    few wei per band (18-decimal amounts), far inside HEALTH_MARGIN (1e-7). The
+    collateral in the full-health term is floored to whole token units per band by the
+    contract (coarse for 6-decimal collateral), so the estimate takes one unit off per
+    band: it can only understate that term. tests/model/test_montecarlo.py checks the
+    estimate against the exact health across parameter sets."""
+
+    def __init__(self, m: ModelMarket) -> None:
+        amm = m.amm
+        self.model = m
+        self.p_o = amm.price_oracle()
+        self.base = float(amm.get_base_price())
+        self.la = amm.LOG_A_RATIO / 1e18
+        self.hk = amm.HALF_K1 / 1e18
+        self.sqrt_po = math.sqrt(self.p_o * 1e18)
+        self.ln0 = math.log(self.p_o / self.base)
+        self.ratio = amm.SB_OVER_SA / 1e18
+        self.d = float(amm.CURVE_D)
+        self.prec = float(amm.COLLATERAL_PRECISION)
+        # sa(n) >= sqrt(p_o) iff ln0 + n * la >= 0, and sb(n) = sa(n + 1) (the contract's
+        # constants agree to ~1e-18); 0.01 of a band keeps the float away from the edge
+        edge = -self.ln0 / self.la
+        self.n_below = edge + 0.01  # from here down, p_o is below the band's AMM range
+        self.n_above = edge - 1.01  # from here up, p_o is above it
+        self.step_down = math.exp(-self.la)  # p_oracle_down(n + 1) / p_oracle_down(n)
+
+    def _band_value(self, n: int, x: float, y_units: int) -> float:
+        """x_down value of band n holding (x, y_units), the general case."""
+        sa = self.sqrt_po * math.exp(self.hk * (self.ln0 + n * self.la))
+        sb = sa * self.ratio
+        y = y_units * self.prec
+        d = self.d
+        if x == 0.0:
+            l = sa * y / d
+        else:
+            b = sa * y / 1e18 + x * 1e18 / sb
+            l = (b + math.sqrt(b * b + 4.0 * (d * x / 1e18) * y)) * 1e18 / (2.0 * d)
+        sqrt_po = self.sqrt_po
+        s = sa if sqrt_po < sa else (sb if sqrt_po > sb else sqrt_po)
+        ey = l * 1e18 / s - l * 1e18 / sb
+        value = l * (s - sa) / 1e18
+        if ey > 0.0:
+            value += ey * (self.base * math.exp(-(n + 1) * self.la)) / 1e18
+        return value
+
+    def health(self, user: str, debt: int) -> float | None:
+        """Estimated full health of `user` as a fraction (WAD = 1); None when there is
+        nothing to estimate (no shares, zero value): then the exact check decides.
+        Bands holding one coin away from the oracle's band have closed forms: all
+        collateral with p_o below the band's AMM range is valued at the band's low
+        oracle price; all stablecoin with p_o above it is worth its x."""
+        amm = self.model.amm
+        n1, _, shares = amm._user_shares(user)
+        if not shares or debt <= 0:
+            return None
+        get_x, get_y, get_s = amm.bands_x.get, amm.bands_y.get, amm.total_shares.get
+        n_below, n_above, prec = self.n_below, self.n_above, self.prec
+        p_dn = self.base * math.exp(-(n1 + 1) * self.la) / 1e18  # p_oracle_down(n) / 1e18
+        step = self.step_down
+        x_down = coll = 0.0
+        n = n1
+        for sh in shares:
+            y_units = get_y(n, 0)
+            x = get_x(n, 0)
+            if x or y_units:
+                w = sh / (get_s(n, 0) + 1000.0)  # share of the band (DEAD_SHARES)
+                if not x and n >= n_below:
+                    x_down += y_units * prec * p_dn * w
+                elif not y_units and n <= n_above:
+                    x_down += x * w
+                else:
+                    x_down += self._band_value(n, float(x), y_units) * w
+                coll += y_units * w
+            n += 1
+            p_dn *= step
+        if not x_down > 0.0:
+            return None
+        ld = self.model.controller.liquidation_discounts(user)
+        health = x_down * (1e18 - ld) / debt / 1e18 - 1.0
+        if n1 > amm.active:
+            p_up = self.base * math.exp(-n1 * self.la)
+            coll -= len(shares)  # the exact sum floors each band's share to whole units
+            if self.p_o > p_up and coll > 0.0:
+                health += (self.p_o - p_up) * coll * prec / debt / 1e18
+        return health
+
+    def surely_healthy(self, user: str, debt: int) -> bool:
+        """True only when the estimate clears HEALTH_MARGIN: the exact health is >= 0."""
+        health = self.health(user, debt)
+        return health is not None and health > HEALTH_MARGIN
+
+
 def _keepers(driver: Driver, keeper: str, market: int, skip: set[str]) -> int:
     """Liquidate unhealthy loans in soft liquidation; take cheap auctions; redo stale
-    ones. Returns the number of liquidations."""
+    ones. Returns the number of liquidations. A loan that `HealthScreen` clears is not
+    checked exactly (its exact health is not negative)."""
     m = driver.model
     c = m.controller
     liquidated = 0
+    screen: HealthScreen | None = None
     for user in list(c.loans):
         if user in skip:
             continue
@@ -239,7 +363,12 @@ def _keepers(driver: Driver, keeper: str, market: int, skip: set[str]) -> int:
         if n1 > m.amm.active + 1:
             continue
         debt = c.debt(user)
-        if debt and c._health_now(user, debt, True) < 0:
+        if not debt:
+            continue
+        if screen is None:
+            screen = HealthScreen(m)
+        if not screen.surely_healthy(user, debt) and c._health_now(user, debt, True) < 0:
+            screen = None  # the state changes (or the revert is rolled back): start afresh
             try:
                 driver.liquidate(keeper, user)
                 liquidated += 1
@@ -279,12 +408,13 @@ def run_path(driver: Driver, path: np.ndarray, step_seconds: int, keeper_every: 
     """Walk one path (market prices, floats) through `driver`."""
     m = driver.model
     trades = liquidations = 0
-    for step, p in enumerate(path):
-        market = _oracle_price(float(p))
+    for step, p in enumerate(np.asarray(path, dtype=float).tolist()):
+        market = _oracle_price(p)
         driver.set_price(market)
         driver.time_travel(step_seconds)
-        if not _quiet(m, float(p)):
-            arb = best_trade(m, market)
+        quiet = _quiet_sides(m, p)
+        if not (quiet[0] and quiet[1]):
+            arb = best_trade(m, market, quiet)
             if arb is not None:
                 driver.exchange(arbitrageur, arb.i, arb.amount)
                 trades += 1

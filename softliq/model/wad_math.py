@@ -54,26 +54,39 @@ def sub(a: int, b: int) -> int:
     return a - b
 
 
-_EXP_DIVISORS = tuple(d * _Q for d in (19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
+_EXP_DIVISORS = (19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+_EXP_BIAS = 64 * _LN2_Q
+_HALF_LN2_Q = _LN2_Q // 2
 
 
 @lru_cache(maxsize=1 << 16)
 def exp_wad(x: int) -> int:
-    """wad_math._exp: e**(x/1e18) * 1e18, rounded down."""
+    """wad_math._exp: e**(x/1e18) * 1e18, rounded down.
+
+    The contract divides each Taylor step's product by d * 2**120 truncating toward
+    zero. Here t stays in (0, 2 * 2**120) (|r| <= ln2/2 * 2**120), so every product has
+    r's sign, and for a >= 0
+    floor(a / (d * 2**120)) == (a >> 120) // d: the same integers with a shift and a
+    small division."""
     if x <= EXP_MIN_INPUT:
         return 0
-    require(x < EXP_MAX_INPUT, "wad_math: exp overflow")
+    if x >= EXP_MAX_INPUT:
+        raise ModelRevert("wad_math: exp overflow")
     if x == 0:
         return WAD
-    q = sdiv(x * _Q, 10**18)
-    u = q + 64 * _LN2_Q
-    j = (u + _LN2_Q // 2) // _LN2_Q  # u > 0
+    q = (x << 120) // WAD if x >= 0 else -((-x << 120) // WAD)
+    u = q + _EXP_BIAS
+    j = (u + _HALF_LN2_Q) // _LN2_Q  # u > 0
     r = u - j * _LN2_Q
-    # every divisor is positive: truncation toward zero is floor of |a| with a's sign
-    t = _Q + (r // 20 if r >= 0 else -(-r // 20))
-    for dq in _EXP_DIVISORS:
-        a = t * r
-        t = _Q + (a // dq if a >= 0 else -(-a // dq))
+    if r >= 0:
+        t = _Q + r // 20
+        for d in _EXP_DIVISORS:
+            t = _Q + ((t * r) >> 120) // d
+    else:
+        r = -r
+        t = _Q - r // 20
+        for d in _EXP_DIVISORS:
+            t = _Q - ((t * r) >> 120) // d
     v = (t - _EXP_MARGIN) * WAD
     if j >= 184:
         return v << (j - 184)

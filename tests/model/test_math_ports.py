@@ -52,3 +52,22 @@ def test_price_curves_match_contract(curves_harness):
         assert price_curves.linear(top, tau, dur) == curves_harness.linear(top, tau, dur)
         assert price_curves.price(1, top, cut, step, dur) == curves_harness.stairstep_exp(top, cut, step, dur)
         assert price_curves.price(2, top, cut, 0, dur) == curves_harness.exponential(top, cut, dur)
+
+
+def test_exp_ln_match_contract_at_rounding_edges(wad_harness):
+    """exp's reduction x = j*ln2 + r flips j at r = +-ln2/2 (r's sign picks the model's
+    shift-and-divide branch); ln's mantissa flips at sqrt(2). One wei either side."""
+    ln2 = 693147180559945309
+    xs = [EXP_MIN_INPUT + 1, EXP_MAX_INPUT - 1, -1, 1, WAD, -WAD]
+    for k in range(-60, 195, 9):
+        edge = k * ln2 + ln2 // 2
+        xs += [edge - 1, edge, edge + 1, k * ln2]
+    for x in xs:
+        if EXP_MIN_INPUT < x < EXP_MAX_INPUT:
+            assert exp_wad(x) == wad_harness.exp(x), x
+    sqrt2 = 1414213562373095048
+    for e in range(-18, 40, 3):
+        for y in (sqrt2 - 1, sqrt2, sqrt2 + 1, WAD - 1, WAD + 1):
+            v = y * 10**e if e >= 0 else y // 10**-e
+            if v > 0:
+                assert ln_wad(v) == wad_harness.ln(v), v

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from softliq import MarketParams
+from softliq.model import ModelMarket, montecarlo
 from softliq.model.montecarlo import best_trade, base_market, check_sample_against_chain, gbm_paths, simulate_paths
 
 WAD = 10**18
@@ -66,3 +67,115 @@ def test_bad_paths_are_rejected(prices, message):
 def test_bad_workers_rejected():
     with pytest.raises(ValueError, match="workers"):
         simulate_paths(np.full((1, 3), 3000.0), MarketParams(), seed=0, workers=0)
+
+
+# ---------------------------------------------------------------- fast paths stay exact
+
+
+SCREEN_CASES = [
+    pytest.param(MarketParams(), 0.01, id="default"),
+    pytest.param(MarketParams(collateral_decimals=6, rate=634195839 * 50), 0.01, id="6dec-rate"),
+    pytest.param(MarketParams(A=1000, amplification=11 * 10**17), 0.005, id="A1000"),
+]
+
+
+@pytest.mark.parametrize("params, vol", SCREEN_CASES)
+def test_health_screen_tracks_exact_health_and_never_clears_an_unhealthy_loan(monkeypatch, params, vol):
+    """At every keeper round, for every loan: the float screen is within 1e-9 above the
+    exact full health (it may understate, never overstate), so it never skips a loan
+    the keepers would liquidate."""
+    seen: list[tuple[float, int]] = []
+    keepers = montecarlo._keepers
+
+    def checking_keepers(driver, keeper, market, skip):
+        m = driver.model
+        for user in list(m.controller.loans):
+            debt = m.controller.debt(user)
+            estimate = montecarlo.HealthScreen(m).health(user, debt)
+            exact = m.controller._health_now(user, debt, True)
+            assert estimate is not None, user
+            assert estimate - exact / WAD <= 1e-9, (user, estimate, exact)
+            seen.append((estimate, exact))
+        return keepers(driver, keeper, market, skip)
+
+    monkeypatch.setattr(montecarlo, "_keepers", checking_keepers)
+    simulate_paths(gbm_paths(2, 300, seed=17, vol_per_step=vol), params, seed=17, workers=1)
+    assert len(seen) > 100
+    assert any(exact < 0 for _, exact in seen), "the paths never made a loan unhealthy"
+    assert not any(est > montecarlo.HEALTH_MARGIN and exact < 0 for est, exact in seen)
+
+
+def test_quiet_directions_have_no_profitable_trade(monkeypatch):
+    """Whenever the float pre-check calls a direction quiet, the exact search of that
+    direction alone finds nothing, and skipping it does not change the chosen trade."""
+    search = montecarlo.best_trade
+    skipped = []
+
+    def checking_search(model, market, quiet=(False, False)):
+        chosen = search(model, market, quiet)
+        full = search(model, market)
+        assert (chosen is None) == (full is None)
+        if full is not None:
+            assert (chosen.i, chosen.amount, chosen.profit) == (full.i, full.amount, full.profit)
+        for side, is_quiet in enumerate(quiet):
+            if is_quiet:
+                skipped.append(side)
+                assert search(model, market, (side == 1, side == 0)) is None
+        return chosen
+
+    monkeypatch.setattr(montecarlo, "best_trade", checking_search)
+    simulate_paths(gbm_paths(3, 300, seed=21, vol_per_step=0.01), MarketParams(), seed=21, workers=1)
+    assert skipped, "no direction was ever quiet: the check did not run"
+
+
+def _moved_market() -> ModelMarket:
+    """A copy of the population after a 3% oracle move (the bands now trade)."""
+    model = base_market(MarketParams()).copy()
+    model.set_price(model.amm.price_oracle() * 97 // 100)
+    model.time_travel(600)
+    return model
+
+
+def test_amm_memos_follow_fee_and_rate_changes():
+    """Quotes after set_amm_fee / set_rate (and time) equal those of a copy with empty
+    memos, and differ from the stale quote."""
+    model = _moved_market()
+    amount = 20_000 * WAD
+    before = model.amm.get_dxdy(0, 1, amount)
+    assert before == model.amm.get_dxdy(0, 1, amount)  # memo hit, same answer
+    model.set_amm_fee(10**16)
+    after_fee = model.amm.get_dxdy(0, 1, amount)
+    assert after_fee != before
+    assert after_fee == model.copy().amm.get_dxdy(0, 1, amount)
+    model.set_rate(634195839 * 50)
+    model.time_travel(30 * 86400)
+    after_rate = model.amm.get_dxdy(0, 1, amount)
+    assert after_rate != after_fee
+    assert after_rate == model.copy().amm.get_dxdy(0, 1, amount)
+
+
+def test_swap_memo_rereads_the_bands_and_returns_fresh_trades():
+    """A quote is not reused once a swap changed the bands it read; mutating a returned
+    Trade does not leak into later quotes."""
+    model = _moved_market()
+    model.exchange("arbitrageur", 0, 1, 10 * WAD)  # the active band is now the first holding collateral
+    amm = model.amm
+    ctx = amm.ctx(amm.price_oracle())
+    first = amm.calc_swap_out(True, 20_000 * WAD, ctx)
+    first.bands.clear()
+    first.values.clear()
+    again = amm.calc_swap_out(True, 20_000 * WAD, ctx)
+    assert again.bands and len(again.bands) == len(again.values)
+    active = amm.active
+    model.exchange("arbitrageur", 0, 1, 10 * WAD)  # a small buy: same active band, new contents
+    assert amm.active == active  # so only re-reading the bands can tell the quote is stale
+    requote = amm.calc_swap_out(True, 20_000 * WAD, ctx)
+    fresh = model.copy().amm.calc_swap_out(True, 20_000 * WAD, ctx)
+    assert (requote.in_amount, requote.out_amount, requote.n_end, requote.bands, requote.values) == (
+        fresh.in_amount,
+        fresh.out_amount,
+        fresh.n_end,
+        fresh.bands,
+        fresh.values,
+    )
+    assert requote.out_amount != again.out_amount
