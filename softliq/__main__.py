@@ -117,6 +117,7 @@ def run_fuzz(args: argparse.Namespace) -> int:
 def print_summary(s: dict) -> None:
     """The campaign's numbers as a short table."""
     rows = [
+        ("evm", s.get("evm", "?")),
         ("examples", s["examples"]),
         ("steps", s["steps"]),
         ("seconds", s["seconds"]),

@@ -1,7 +1,9 @@
-"""Stateful invariant fuzzing of a whole softliq market on titanoboa.
+"""Stateful invariant fuzzing of a whole softliq market, on pyrevm (default) or py-evm,
+with the integer-exact model mirroring every action (invariant 8).
 
+- `evm`: the EVM a world runs on (`SOFTLIQ_EVM=revm | pyevm`), one small interface.
 - `world`: the market deployed once per process, its role-named actors, `attempt`
-  (expected reverts by reason, state unchanged after them).
+  (expected reverts by reason, state unchanged after them, the model doing the same).
 - `storage`: raw storage reads (balances, bands) so invariants are cheap every step.
 - `arb`: a fast exact arbitrageur (direction from get_p, ~9 exact quotes).
 - `invariants`: the checks of DESIGN.md section 5 and their counters (`STATS`).
@@ -9,6 +11,7 @@
 - `profiles`: `ci` / `deep`, seeds, the example database.
 - `runner`: run a machine for N examples with a seed (tests and the campaign share it).
 - `campaign`: multi-process campaigns behind `python -m softliq fuzz`.
+- `throughput`: one seeded run on a named EVM, digested (bench/fuzz_throughput.py).
 
 Running it:
 
@@ -18,10 +21,11 @@ Running it:
 
 Environment: SOFTLIQ_FUZZ (ci | deep), SOFTLIQ_FUZZ_SEED (replay a seed; a failure
 prints the exact command), SOFTLIQ_CONTRACTS (deploy contracts from another folder,
-used by bench/mutants.py), SOFTLIQ_FUZZ_QUICK_FAIL=1 (no shrinking, no database).
+used by bench/mutants.py), SOFTLIQ_FUZZ_QUICK_FAIL=1 (no shrinking, no database),
+SOFTLIQ_EVM (revm | pyevm), SOFTLIQ_FUZZ_MODEL=0 (leave the model out).
 Failing examples are kept in .hypothesis/examples and replayed first next time.
 """
 
-from softliq.fuzz.world import FuzzFailure, UnexpectedRevert, World
+from softliq.fuzz.world import FuzzFailure, ModelMismatch, UnexpectedRevert, World
 
-__all__ = ["FuzzFailure", "UnexpectedRevert", "World"]
+__all__ = ["FuzzFailure", "ModelMismatch", "UnexpectedRevert", "World"]

@@ -10,6 +10,7 @@ its minimal failing steps and the command that replays it.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 import traceback
 from collections import Counter
@@ -42,6 +43,8 @@ class Summary:
     checks: Counter[str] = field(default_factory=Counter)
     events: Counter[str] = field(default_factory=Counter)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    evm: str = "revm"
+    """The EVM the workers ran on (softliq.fuzz.evm)."""
 
     def add(self, batch: dict[str, Any]) -> None:
         """Fold one batch report in."""
@@ -58,6 +61,7 @@ class Summary:
             "seed": self.seed,
             "workers": self.workers,
             "profile": self.profile,
+            "evm": self.evm,
             "examples": self.examples,
             "steps": self.steps,
             "seconds": round(self.seconds, 2),
@@ -123,7 +127,9 @@ def run_campaign(budget: Budget, workers: int, seed: int, only: tuple[str, int] 
     """Run a campaign; returns its summary (failures included, never raised)."""
     from tqdm import tqdm
 
-    summary = Summary(seed=seed, workers=workers, profile="deep")
+    from softliq.fuzz.evm import EVM_ENV
+
+    summary = Summary(seed=seed, workers=workers, profile="deep", evm=os.environ.get(EVM_ENV) or "revm")
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     quotas = _split(budget.examples, workers) if budget.examples is not None else [None] * workers
