@@ -25,6 +25,8 @@ PRICE_FLOOR, PRICE_CEIL = 60, 180
 """The market stays within [60%, 180%] of its initial price: the funder's deep loan
 (bands below ~35%) never trades, so stablecoin floats stay valid."""
 N_CHOICES = (4, 5, 6, 8, 10)
+AUCTION_ROUNDS = 5
+"""Keeper rounds (a minute apart) in which every live auction must end once worked off."""
 FULL_MODEL_EVERY = 5
 """Every this many steps invariant 8 also compares every loan's x_down, y_up and health."""
 
@@ -370,6 +372,12 @@ class SystemMachine(RuleBasedStateMachine):
         # half the time the liquidator goes for a user the Controller lists as liquidatable
         # (what a keeper does), else for any borrower (healthy ones must be refused)
         who = unhealthy[b % len(unhealthy)] if unhealthy and b % 2 == 0 else borrowers[b % len(borrowers)]
+        self._liquidate(who)
+
+    def _liquidate(self, who: str) -> None:
+        """The liquidator tries `who`: must succeed exactly when health (full) < 0 (or be
+        held by the breaker, or by a full auction cap)."""
+        c = self.m.controller
         if not self._has_loan(who):
             self.world.attempt(self.world.liquidator, c, "liquidate", who, allowed=LOAN_REASONS)
             return
@@ -383,6 +391,18 @@ class SystemMachine(RuleBasedStateMachine):
             raise FuzzFailure(f"liquidate({who}) with health {health}: ok={out.ok} ({out.reason})")
         inv.STATS.count("5 liquidation iff unhealthy")
         inv.STATS.event("liquidation" if out.ok else f"liquidate reverted: {out.reason}")
+
+    @precondition(lambda self: not self.gentle)
+    @rule(bp=st.integers(1000, 2000))
+    def crash_then_sweep(self, bp: int) -> None:
+        """The market falls 10-20% in one block and the liquidator, a block later, tries
+        every user the Controller lists as liquidatable (keeper bots after a crash)."""
+        self._tick()
+        self._move(-bp)
+        self.world.time_travel(12)
+        listed = [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
+        for who in listed:
+            self._liquidate(who)
 
     @rule(pct=st.sampled_from([100, 100, 50, 10, 1]), which=st.integers(0, 7))
     def take_or_redo(self, pct: int, which: int) -> None:
@@ -413,6 +433,34 @@ class SystemMachine(RuleBasedStateMachine):
                 inv.fail("6 auctions", f"take paid {paid} of tab {tab}, bought {bought} of lot {lot}")
             inv.STATS.count("take within tab and lot")
             inv.STATS.event("take")
+
+    @rule()
+    def auctions_end(self) -> None:
+        """Invariant 6, liveness: every auction ends. The admin lifts the breaker and a
+        keeper works through the live auctions (redo when due, else buy the whole lot)
+        while time passes, until none is left; the house then holds no collateral."""
+        self._tick()
+        w, a = self.world, self.m.auction
+        if not a.active_ids():
+            return
+        if self.stopped:
+            w.attempt(self.m.admin, a, "set_stopped", 0)
+            self.stopped = 0
+        for _ in range(AUCTION_ROUNDS):
+            for auction_id in a.active_ids():
+                needs_redo, price, lot, tab = a.status(auction_id)
+                if needs_redo:
+                    w.attempt(w.keeper, a, "redo", auction_id)
+                    continue
+                w.give_stablecoin(w.keeper, max(0, tab - w.balance("stablecoin", w.keeper)))
+                w.attempt(w.keeper, a, "take", auction_id, lot, price, w.keeper, b"")
+            if not a.active_ids():
+                break
+            w.time_travel(60)
+        if a.active_ids() or w.balance("collateral", a):
+            inv.fail("6 every auction ends", f"auctions {list(a.active_ids())} still live after {AUCTION_ROUNDS} keeper rounds")
+        inv.STATS.count("6 every auction ends")
+        inv.STATS.event("auctions worked off")
 
     def _breaker_reasons(self, level: int) -> set[str]:
         """The revert the breaker gives at `level` (1 kicks, 2 redo, 3 take) if it is on."""
