@@ -118,7 +118,7 @@ def run_suite(folder: Path | None, seed: int, timeout: float, model: bool = True
         return False, time.monotonic() - start, "timeout"
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
     errors = [line[1:].strip() for line in lines if line.startswith("E ") and ("Failure" in line or "Revert" in line or "Error" in line or "Mismatch" in line)]
-    why = errors[0] if errors else (lines[-1] if lines else "")
+    why = errors[-1] if errors else (lines[-1] if lines else "")  # the last: a chained cause comes first
     return proc.returncode != 0, time.monotonic() - start, why[:200]
 
 

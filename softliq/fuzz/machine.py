@@ -25,6 +25,8 @@ PRICE_FLOOR, PRICE_CEIL = 60, 180
 """The market stays within [60%, 180%] of its initial price: the funder's deep loan
 (bands below ~35%) never trades, so stablecoin floats stay valid."""
 N_CHOICES = (4, 5, 6, 8, 10)
+DEAD_SHARES = 1000
+"""The AMM's virtual shares per band (contracts/modules/constants.vy)."""
 AUCTION_ROUNDS = 5
 """Keeper rounds (a minute apart) in which every live auction must end once worked off."""
 FULL_MODEL_EVERY = 5
@@ -207,13 +209,17 @@ class SystemMachine(RuleBasedStateMachine):
         col_before, stable_before = w.balance("collateral", who), w.balance("stablecoin", who)
         debt = c.debt(who)
         n1, n2 = m.amm.read_user_tick_numbers(who)
+        # sum_xy rounds each band down (a wei or two) and leaves out the part of a band
+        # its virtual dead shares stand for, which the last holder of the band withdraws
+        # too: band * DEAD / (shares + DEAD), large for tiny 6-decimal positions
+        slack_x = slack_y = 0
+        for n in range(n1, n2 + 1):
+            band_x, band_y, shares = w.band(n)
+            slack_x += band_x * DEAD_SHARES // (shares + DEAD_SHARES) + 2
+            slack_y += band_y * DEAD_SHARES // (shares + DEAD_SHARES) + 2
         w.attempt(who, c, "repay", amount)
         got_col = w.balance("collateral", who) - col_before
         paid = stable_before - w.balance("stablecoin", who)
-        # sum_xy rounds each band down and leaves out the dead shares' part, which the
-        # last holder of a band withdraws too: a few wei per band, and up to 1e-6 of the
-        # band when its shares are few (6-decimal collateral)
-        slack_y, slack_x = 2 * (n2 - n1 + 1) + y // 10**5, 2 * (n2 - n1 + 1) + x // 10**5
         if self._has_loan(who) or not y <= got_col <= y + slack_y or not debt - x - slack_x <= paid <= debt - x:
             raise FuzzFailure(f"full repay of {debt}: loan open={self._has_loan(who)}, got {got_col} of {y} collateral, paid {paid} (debt {debt} - bands {x})")
         inv.STATS.count("full repay returns everything")
