@@ -41,6 +41,22 @@ def model_throughput(n_paths: int, n_steps: int, workers: int) -> dict[str, Any]
     return montecarlo.throughput(n_paths, n_steps, workers)
 
 
+def model_sample_vs_chain(n_paths: int, n_steps: int, seed: int) -> dict[str, Any]:
+    """Replay a sample of the Monte Carlo's paths on titanoboa with the same decisions;
+    every action and the final state must agree with the model to the wei."""
+    import time
+
+    from softliq.model.chain import Mismatch
+    from softliq.model.montecarlo import check_sample_against_chain
+
+    start = time.perf_counter()
+    try:
+        exact, detail = check_sample_against_chain(n_paths, n_steps, seed), ""
+    except Mismatch as error:
+        exact, detail = False, str(error)[:500]
+    return {"paths": n_paths, "steps": n_steps, "seed": seed, "bit_exact": exact, "seconds": round(time.perf_counter() - start, 1), "mismatch": detail}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--examples", type=int, default=12)
@@ -49,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mc-paths", type=int, default=10_000)
     p.add_argument("--mc-steps", type=int, default=1_000)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--sample-paths", type=int, default=4, help="Monte Carlo paths replayed on the chain")
+    p.add_argument("--sample-steps", type=int, default=200)
     args = p.parse_args(argv)
-    if min(args.examples, args.steps, args.mc_paths, args.mc_steps, args.workers) < 1:
+    if min(args.examples, args.steps, args.mc_paths, args.mc_steps, args.workers, args.sample_paths, args.sample_steps) < 1:
         p.error("every count must be at least 1")
 
     rows = [in_subprocess(b, args.examples, args.steps, args.seed) for b in EVMS]
@@ -59,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     identical = len({r["digest"] for r in rows}) == 1
     fastest = max(rows, key=lambda r: r["steps_per_second"])
     model = model_throughput(args.mc_paths, args.mc_steps, args.workers)
+    sample = model_sample_vs_chain(args.sample_paths, args.sample_steps, args.seed)
     evm_rows: list[dict[str, Any]] | str = "pyrevm not installed"
     if importlib.util.find_spec("pyrevm") is not None:
         sys.path.insert(0, str(ROOT / "bench"))
@@ -82,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
               f"on {model['workers']} workers = {model['path_steps_per_second']:,.0f} path-steps/s")
     else:
         print(f"model Monte Carlo: {model}")
+    print(f"model vs chain on a sample ({sample['paths']} paths x {sample['steps']} steps): "
+          f"{'bit-exact' if sample['bit_exact'] else 'MISMATCH ' + sample['mismatch']} ({sample['seconds']} s)")
     load = os.getloadavg()[0]
     print(f"load average at the end: {load:.2f} on {os.cpu_count()} cores")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "bar_steps_per_second": BAR_STEPS_PER_SECOND,
         "heavy_calls_py_evm_vs_pyrevm": evm_rows,
         "model_monte_carlo": model,
+        "model_sample_vs_chain": sample,
         "load_average": round(load, 2),
         "cores": os.cpu_count(),
     }, indent=2) + "\n")
