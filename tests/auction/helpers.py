@@ -10,6 +10,7 @@ from hypothesis import HealthCheck
 
 from softliq import actors
 from softliq.arbitrage import find_arbitrage
+from softliq.logs import act, events, one_event  # noqa: F401 - the suites import them from here
 from softliq.params import WAD
 
 MAX_UINT = 2**256 - 1
@@ -32,28 +33,6 @@ def set_price(market, price: int) -> None:
 
 def units(market, amount_wad: int) -> int:
     return actors.collateral_units(market, amount_wad)
-
-
-def act(who: str, contract, method: str, *args, **kwargs):
-    """Call `contract.method(*args)` as `who`; return (result, every log of the call,
-    from every contract it touched)."""
-    with boa.env.prank(who):
-        result = getattr(contract, method)(*args, **kwargs)
-    return result, contract.get_logs()
-
-
-def events(logs: list, name: str, emitter=None) -> list:
-    out = [e for e in logs if type(e).__name__ == name]
-    if emitter is not None:
-        addr = str(emitter.address).lower()
-        out = [e for e in out if str(e.address).lower() == addr]
-    return out
-
-
-def one_event(logs: list, name: str, emitter=None):
-    found = events(logs, name, emitter)
-    assert len(found) == 1, f"expected exactly one {name}, got {found}"
-    return found[0]
 
 
 def liquidate(market, keeper: str, user: str):

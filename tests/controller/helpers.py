@@ -13,6 +13,7 @@ import boa
 
 from softliq.arbitrage import find_arbitrage
 from softliq.deploy import Market
+from softliq.logs import act, events, one_event  # noqa: F401 - the suites import them from here
 from softliq.params import WAD
 
 CONSTANTS_VY = Path(__file__).resolve().parents[2] / "contracts" / "modules" / "constants.vy"
@@ -36,33 +37,6 @@ def constants() -> dict[str, int]:
 
 def C(name: str) -> int:
     return constants()[name]
-
-
-# ---------------------------------------------------------------- events
-
-
-def act(who: str, contract, method: str, *args, **kwargs):
-    """Call `contract.method(*args)` as `who`; return (result, every log of the call).
-
-    Logs are read at once: boa's get_logs() describes a contract's latest call, views included."""
-    with boa.env.prank(who):
-        result = getattr(contract, method)(*args, **kwargs)
-    return result, contract.get_logs()
-
-
-def events(logs: list, name: str, emitter=None) -> list:
-    """The `name` events in `logs`, only those emitted by `emitter` if given."""
-    out = [e for e in logs if type(e).__name__ == name]
-    if emitter is not None:
-        addr = str(emitter.address).lower()
-        out = [e for e in out if str(e.address).lower() == addr]
-    return out
-
-
-def one_event(logs: list, name: str, emitter):
-    found = events(logs, name, emitter)
-    assert len(found) == 1, f"expected exactly one {name}, got {found}"
-    return found[0]
 
 
 # ---------------------------------------------------------------- snapshots
