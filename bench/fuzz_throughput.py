@@ -67,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     p.add_argument("--sample-paths", type=int, default=4, help="Monte Carlo paths replayed on the chain")
     p.add_argument("--sample-steps", type=int, default=200)
+    p.add_argument("--long-examples", type=int, default=100, help="examples of the longer pyrevm run behind the steps/s bar")
     args = p.parse_args(argv)
-    if min(args.examples, args.steps, args.mc_paths, args.mc_steps, args.workers, args.sample_paths, args.sample_steps) < 1:
+    if min(args.examples, args.steps, args.mc_paths, args.mc_steps, args.workers, args.sample_paths, args.sample_steps, args.long_examples) < 1:
         p.error("every count must be at least 1")
 
     rows = [in_subprocess(b, args.examples, args.steps, args.seed) for b in EVMS]
@@ -76,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         del r["counts"]
     identical = len({r["digest"] for r in rows}) == 1
     fastest = max(rows, key=lambda r: r["steps_per_second"])
+    # the identity check above keeps py-evm's share short; the bar is judged on a longer run
+    long_run = in_subprocess("pyrevm", args.long_examples, args.steps, args.seed + 1)
+    del long_run["counts"]
     model = model_throughput(args.mc_paths, args.mc_steps, args.workers)
     sample = model_sample_vs_chain(args.sample_paths, args.sample_steps, args.seed)
     evm_rows: list[dict[str, Any]] | str = "pyrevm not installed"
@@ -94,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['call']:<22}{r['py_evm_ms']:>10}{r['pyrevm_ms']:>11}{r['speedup']:>9}  {r['identical']}")
     else:
         print(f"heavy calls on pyrevm: {evm_rows}")
-    print(f"identical results across backends: {identical}; fastest: {fastest['backend']} "
-          f"({fastest['steps_per_second']} steps/s, bar {BAR_STEPS_PER_SECOND})")
+    print(f"identical results across backends: {identical}; fastest: {fastest['backend']}")
+    print(f"pyrevm, longer run: {long_run['examples']} examples, {long_run['steps']} steps in {long_run['seconds']} s "
+          f"= {long_run['steps_per_second']} steps/s (bar {BAR_STEPS_PER_SECOND})")
     if isinstance(model, dict):
         print(f"model Monte Carlo: {model['n_paths']} paths x {model['n_steps']} steps in {model['wall_seconds']:.1f} s "
               f"on {model['workers']} workers = {model['path_steps_per_second']:,.0f} path-steps/s")
@@ -108,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "stateful": rows,
+        "stateful_long_pyrevm": long_run,
+        "bar_met": long_run["steps_per_second"] >= BAR_STEPS_PER_SECOND,
         "identical_results": identical,
         "fastest_backend": fastest["backend"],
         "kept_backend": "pyrevm (softliq.fuzz.evm's default)" if identical else "py-evm (results differ)",
