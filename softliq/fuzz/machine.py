@@ -27,6 +27,8 @@ PRICE_FLOOR, PRICE_CEIL = 60, 180
 N_CHOICES = (4, 5, 6, 8, 10)
 DEAD_SHARES = 1000
 """The AMM's virtual shares per band (contracts/modules/constants.vy)."""
+COINS = ("stablecoin", "collateral")
+"""Coin i of the AMM (0: stablecoin, 1: collateral), as World.balance names it."""
 AUCTION_ROUNDS = 5
 """Keeper rounds (a minute apart) in which every live auction must end once worked off."""
 FULL_MODEL_EVERY = 5
@@ -305,14 +307,18 @@ class SystemMachine(RuleBasedStateMachine):
                 out.append(who)
         return out
 
+    def _arbitrageur_amount(self, i: int, size: int) -> int:
+        """`size` (18 decimals) of coin i in token units, capped at what the arbitrageur holds."""
+        w = self.world
+        return min(size if i == 0 else max(1, size // w.precision), w.balance(COINS[i], w.arbitrageur))
+
     @rule(i=st.integers(0, 1), size=st.sampled_from([10**3, 10**9, 10**15, 10**17, 10**18, 10**20]))
     def round_trip(self, i: int, size: int) -> None:
         """Invariant 4: at a constant oracle, a trade and its reverse return no more than
         the input less one base fee (a few wei of rounding aside)."""
         self._tick()
         w, amm = self.world, self.m.amm
-        coin = ("stablecoin", "collateral")
-        amount = min(size if i == 0 else max(1, size // w.precision), w.balance(coin[i], w.arbitrageur))
+        amount = self._arbitrageur_amount(i, size)
         if amount == 0:
             return
         fee = amm.fee()
@@ -334,17 +340,17 @@ class SystemMachine(RuleBasedStateMachine):
         it started in (what the bands could not take back counts as worth nothing)."""
         self._tick()
         w, amm = self.world, self.m.amm
-        coin = ("stablecoin", "collateral")
-        amount = min(size if i == 0 else max(1, size // w.precision), w.balance(coin[i], w.arbitrageur))
+        coin = COINS[i]
+        amount = self._arbitrageur_amount(i, size)
         if amount == 0:
             return
-        start = w.balance(coin[i], w.arbitrageur)
+        start = w.balance(coin, w.arbitrageur)
         got = w.attempt(w.arbitrageur, amm, "exchange", i, 1 - i, amount, 0).result[1]
         self.price = self._moved(bp)
         w.set_price(self.price)  # same block: the oracle-move fee is at full strength
         if got:
             w.attempt(w.arbitrageur, amm, "exchange", 1 - i, i, got, 0)
-        end = w.balance(coin[i], w.arbitrageur)
+        end = w.balance(coin, w.arbitrageur)
         if end > start:
             inv.fail("4 no profit from an oracle shift", f"coin {i}: sold {amount}, got {got}, oracle {bp:+} bp, ended {end - start} up")
         inv.STATS.count("4 no profit from an oracle shift")
