@@ -84,18 +84,15 @@ class RevmFuzzEvm:
 
 
 class BoaFuzzEvm:
-    """titanoboa's global env (py-evm). Starts its clock at the same genesis timestamp as
-    pyrevm, so both EVMs see the same times."""
+    """titanoboa's global env (py-evm), its clock left as it is (other suites in the same
+    process share it)."""
 
     name = "py-evm"
 
     def __init__(self) -> None:
         import boa
 
-        from softliq.revm import GENESIS_TIMESTAMP
-
         self.errors = (boa.BoaError,)
-        boa.env.evm.patch.timestamp = GENESIS_TIMESTAMP
 
     @property
     def timestamp(self) -> int:

@@ -37,10 +37,15 @@ def stateful_run(backend: str, examples: int, steps: int, seed: int) -> dict[str
     if backend not in EVMS:
         raise BackendError(f"unknown backend {backend!r}: choose one of {', '.join(EVMS)}")
     evm = make_evm(EVMS[backend])
-    if backend == "py-evm fast mode":
+    if EVMS[backend] == "pyevm":
         import boa
 
-        boa.env.enable_fast_mode()
+        from softliq.revm import GENESIS_TIMESTAMP
+
+        # a fresh process: start titanoboa's clock where pyrevm's starts, so both see the same times
+        boa.env.evm.patch.timestamp = GENESIS_TIMESTAMP
+        if backend == "py-evm fast mode":
+            boa.env.enable_fast_mode()
     world = World.deploy(evm=evm)
     STATS.reset()
     start = time.perf_counter()

@@ -25,7 +25,7 @@ from softliq import actors
 from softliq.deploy import Market
 from softliq.fuzz.evm import make_evm
 from softliq.fuzz.storage import Storage
-from softliq.model.chain import _norm
+from softliq.model.chain import normalized
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import ModelRevert
 from softliq.params import WAD, MarketParams
@@ -320,7 +320,7 @@ class World:
             return
         if not chain.ok:
             raise ModelMismatch(f"[8 model matches chain] {label}: chain reverted {chain.reason!r}, model returned {value}")
-        if _norm(value) != _norm(chain.result):
+        if normalized(value) != normalized(chain.result):
             raise ModelMismatch(f"[8 model matches chain] {label}: chain returned {chain.result}, model {value}")
 
     def time_travel(self, seconds: int) -> None:

@@ -87,7 +87,7 @@ class Twin:
             if model.reverted not in chain.reverted:
                 raise Mismatch(f"{label}: revert reasons differ: chain {_reason(chain.reverted)!r}, model {model.reverted!r}")
             return model
-        if _norm(chain.value) != _norm(model.value):
+        if normalized(chain.value) != normalized(model.value):
             raise Mismatch(f"{label}: chain returned {chain.value}, model {model.value}")
         return model
 
@@ -245,7 +245,7 @@ class Twin:
         """Every view that differs between chain and model (empty list: they agree)."""
         diffs: list[str] = []
         for name, chain_value, model_value in self._views(quotes, full_views):
-            if _norm(chain_value) != _norm(model_value):
+            if normalized(chain_value) != normalized(model_value):
                 diffs.append(f"{name}: chain {chain_value} != model {model_value}")
         return diffs
 
@@ -316,10 +316,10 @@ def _reason(error: str) -> str:
     return error[:300]
 
 
-def _norm(value: Any) -> Any:
+def normalized(value: Any) -> Any:
     """Chain and model values in one comparable shape (tuples, ints, str addresses)."""
     if isinstance(value, (list, tuple)):
-        return tuple(_norm(v) for v in value)
+        return tuple(normalized(v) for v in value)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
