@@ -460,9 +460,13 @@ def ema_oracle(path: PricePath, ema_time: int) -> PricePath:
     """The price an `EmaOracle` with time constant `ema_time` reports along `path`.
 
     Same rule as contracts/EmaOracle.vy, in float: the oracle starts at the first
-    market price; at each later time the market price is set first, then the oracle
-    is read, ema <- ema * e^(-dt/T) + price * (1 - e^(-dt/T)), dt the seconds since
-    the previous point.
+    market price, which is also the first recorded source price; at each later time
+    the market price is set first, then the oracle is written (price_w), so
+    ema <- ema * e^(-dt/T) + m * (1 - e^(-dt/T)) with
+    m = median(ema, previous market price, market price), dt the seconds since the
+    previous point; the market price is then recorded. A point that differs from both
+    neighbours (a one-point spike) never reaches the average; a move that persists is
+    followed one point late.
     """
     if not isinstance(path, PricePath):
         raise PathError(f"path must be a PricePath, got {type(path).__name__}")
@@ -470,8 +474,10 @@ def ema_oracle(path: PricePath, ema_time: int) -> PricePath:
     alphas = np.exp(-np.diff(path.times) / t).tolist()
     prices = path.prices.tolist()
     ema = [prices[0]]
-    for alpha, price in zip(alphas, prices[1:]):
-        ema.append(ema[-1] * alpha + price * (1.0 - alpha))
+    for alpha, prev, price in zip(alphas, prices[:-1], prices[1:]):
+        last = ema[-1]
+        m = max(min(last, prev), min(max(last, prev), price))  # the middle of the three
+        ema.append(last * alpha + m * (1.0 - alpha))
     return PricePath(path.times, np.array(ema), f"ema({path.name}, {t}s)")
 
 
