@@ -330,9 +330,10 @@ def _needs_redo(sale: Sale, price: uint256) -> bool:
 
 
 @internal
-@view
 def _oracle_top() -> uint256:
-    p: uint256 = staticcall ORACLE.price()
+    # price_w() refreshes the oracle (stores its value for this block) before we read it:
+    # the top is the refreshed value, and later reads in this block see the same one
+    p: uint256 = extcall ORACLE.price_w()
     assert p > 0, "Auction: oracle price is zero"
     return p * self.buf // c.WAD  # rounds down: the curve is anchored at the oracle
 
@@ -413,7 +414,8 @@ def _remove(id: uint256):
 def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     """
     @notice Start an auction of `lot` collateral (already sent here) to raise `tab`
-            stablecoin for `user`'s liquidation. Controller only.
+            stablecoin for `user`'s liquidation. Controller only. The top is priced from
+            the oracle refreshed by its price_w().
     @return The auction id.
     """
     assert msg.sender == self.controller, "Auction: only controller"
@@ -437,9 +439,9 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
 @nonreentrant
 def redo(id: uint256, keeper: address = msg.sender):
     """
-    @notice Re-price a stale auction from the oracle (after `tail` seconds or once the
-            price fell below cusp * top). `keeper` earns the incentive if the tab is
-            above the dust floor.
+    @notice Re-price a stale auction from the oracle, refreshed by its price_w() (after
+            `tail` seconds or once the price fell below cusp * top). `keeper` earns the
+            incentive if the tab is above the dust floor.
     """
     assert self.stopped < 2, "Auction: redo stopped"
     sale: Sale = self._load(id)

@@ -23,6 +23,7 @@ from ethereum.ercs import IERC20Detailed
 from .modules import constants as c
 from .modules import admin_role
 from .modules import wad_math
+from .interfaces import IPriceOracle
 
 initializes: admin_role
 exports: (admin_role.admin, admin_role.set_admin)
@@ -43,6 +44,7 @@ interface IAMM:
     def has_liquidity(user: address) -> bool: view
     def can_skip_bands(n_end: int256) -> bool: view
     def A() -> uint256: view
+    def ORACLE() -> IPriceOracle: view
 
 
 interface IStablecoin:
@@ -820,11 +822,16 @@ def liquidate(user: address) -> uint256:
     @notice Liquidate `user`, whose health (full) is below zero; anyone may call and earns
             tip + chip * tab. Tier 1 takes only the share of the position that brings the
             rest back to target_health; tier 2 takes all of it. The position's stablecoin
-            repays debt first; its collateral goes to a Dutch auction.
+            repays debt first; its collateral goes to a Dutch auction. Refreshes the
+            oracle (price_w) first, so everything here acts on the refreshed price.
     @return The auction id, or 0 if no auction was needed.
     """
     assert self.auction.address != empty(address), "no auction house"
     assert self._loans[user] != 0, "no loan"
+    # refresh the oracle before anything reads it: health, the plan and the auction's top
+    # all see the value price_w() stores in this block (the AMM's price_oracle() view
+    # returns that same value for the rest of the block)
+    extcall (staticcall AMM.ORACLE()).price_w()
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(user, rate_mul)

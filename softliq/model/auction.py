@@ -110,7 +110,7 @@ class AuctionModel:
         return self.clock.now - sale.tic >= self.tail or price * WAD < self.cusp * sale.top
 
     def _oracle_top(self) -> int:
-        p = self.oracle.price()
+        p = self.oracle.price_w()  # the Auction refreshes the oracle before it reads it
         require(p > 0, "Auction: oracle price is zero")
         return p * self.buf // WAD
 

@@ -276,6 +276,10 @@ class Twin:
             ("curve", (au.curve_id(), au.curve_kind(), au.curve_a(), au.curve_b()), (mau.curve_id, *mau.curve)),
         ]
         out.append(("loans", [str(c.loans(i)) for i in range(c.n_loans())], list(mc.loans)))
+        if m.params.ema_time:
+            ema, mo = m.price_source, mm.oracle
+            out.append(("ema_state", (ema.last_price(), ema.last_source(), ema.last_timestamp()), (mo.last_price, mo.last_source, mo.last_timestamp)))
+            out.append(("ema_price", _view_or_reason(ema.price), _view_or_reason(mo.price)))
         for n in range(min(amm.min_band(), mamm.lo), max(amm.max_band(), mamm.hi) + 1):
             chain_band = self.band_reader(n) if self.band_reader else (amm.bands_x(n), amm.bands_y(n), amm.total_shares(n))
             out.append((f"band {n}", chain_band, (*mamm.band(n), mamm.total_shares.get(n, 0))))
@@ -305,6 +309,16 @@ class Twin:
             if coll:
                 out.append((f"max_borrowable({coll})", c.max_borrowable(coll, 10), mc.max_borrowable(coll, 10)))
         return out
+
+
+def _view_or_reason(view: Callable[[], Any]) -> Any:
+    """A view's value, or "reverted" (chain and model alike) if it reverts."""
+    import boa
+
+    try:
+        return view()
+    except (boa.BoaError, ModelRevert):
+        return "reverted"
 
 
 def _reason(error: str) -> str:

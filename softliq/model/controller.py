@@ -418,6 +418,7 @@ class ControllerModel:
         require(self.auction is not None, "no auction house")
         assert self.auction is not None
         require(self.loan_exists(user), "no loan")
+        self.amm.oracle.price_w()  # extcall AMM.ORACLE().price_w(): refresh before reading
         pol = self.policy
         prec = self.COLLATERAL_PRECISION
         rate_mul = self._save_rate()
