@@ -1,4 +1,5 @@
 # pragma version 0.4.3
+# pragma optimize codesize
 """
 @title AMM
 @notice Band AMM of softliq: holds every borrower's collateral in price bands and lets
@@ -29,6 +30,16 @@
      fee          base fee on the input, kept in the band (borrowers earn it); the
                   effective fee is the max of it, the oracle-move fee and the band's
                   dynamic fee
+     swing fee    after the oracle reversed direction more than once lately (it
+                  oscillates), every trade pays SWING_FACTOR times the size of the
+                  earlier reversals (decaying over SWING_TIME): conversions that the
+                  next swing would undo wait. One-way moves and a single turn (a V)
+                  pay nothing extra
+     toward/away  a trade moves a band's price toward p_o (what arbitrage does after the
+                  oracle moved) or away from it (buying above p_o, selling below it:
+                  only worth it to someone who expects p_o to move next). Each band's
+                  part of a trade is split at p = p_o: the toward part pays the
+                  effective fee, the away part at least AWAY_FEE
      exchange i=0 stablecoin in, collateral out: walks n upwards
      exchange i=1 collateral in, stablecoin out: walks n downwards
 """
@@ -72,10 +83,13 @@ struct UserTicks:
     ns: int256  # n1 in the low 128 bits, n2 in the high 128 bits (two's complement)
     ticks: uint256[25]  # shares, two uint128 per slot
 
-struct OracleState:  # stored in one slot: p_o (128 bits) | dfee (64) | time (64)
+struct OracleState:  # one slot: p_o (128 bits) | dfee (60) | time (34) | dir (2) | swing (16) | last (16)
     p_o: uint256
     dfee: uint256
     time: uint256
+    dir: uint256  # direction of the last oracle move between writes: 0 none, 1 up, 2 down
+    swing: uint256  # reversals before the last one, summed and decaying (SWING_UNIT)
+    last: uint256  # the last reversal's size, decaying (SWING_UNIT)
 
 struct RateState:  # stored in one slot: rate_mul (128 bits) | rate (64) | time (64)
     rate_mul: uint256
@@ -98,6 +112,9 @@ struct Curve:  # band n's curve now: (f + x)(g + y) = inv, and its effective fee
     g: uint256
     inv: uint256
     fee: uint256
+    p_lo: uint256  # the band's price range at p_o: all collateral ..
+    p_hi: uint256  # .. all stablecoin (both rounded down)
+    root: uint256  # at least sqrt(inv): L padded for its roundings
 
 struct Sides:  # a band as one trade sees it; balances and offsets in 18 decimals
     in_bal: uint256
@@ -107,7 +124,10 @@ struct Sides:  # a band as one trade sees it; balances and offsets in 18 decimal
     out_off: uint256
     out_prec: uint256  # token units -> 18 decimals, output coin
     inv: uint256
-    fee: uint256
+    fee: uint256  # fee of the toward part
+    away_fee: uint256  # fee of the away part
+    cheap_net: uint256  # net input (18 dec) the toward part takes; max_value: the whole band
+    cheap_gross: uint256  # the same with the toward fee, rounded up
 
 struct Trade:
     in_amount: uint256
@@ -119,6 +139,9 @@ struct Trade:
 MAX_TOUCH: constant(uint256) = 50
 HALF_MASK: constant(uint256) = 2**128 - 1
 MASK64: constant(uint256) = 2**64 - 1
+MASK60: constant(uint256) = 2**60 - 1
+MASK34: constant(uint256) = 2**34 - 1
+MASK16: constant(uint256) = 2**16 - 1
 OFFSET64: constant(int256) = 2**63
 
 BORROWED_TOKEN: public(immutable(IERC20))
@@ -134,6 +157,9 @@ CURVE_D: immutable(uint256)  # 1 - sa/sb, WAD
 ORACLE: public(immutable(IPriceOracle))
 MAX_BASE_FEE: public(immutable(uint256))
 ORACLE_FEE_WINDOW: public(immutable(uint256))
+AWAY_FEE: public(immutable(uint256))
+SWING_FACTOR: public(immutable(uint256))
+SWING_TIME: public(immutable(uint256))
 
 admin: public(address)
 fee: public(uint256)
@@ -159,6 +185,9 @@ def __init__(
     price_oracle: IPriceOracle,
     admin: address,
     oracle_fee_window: uint256,
+    away_fee: uint256,
+    swing_factor: uint256,
+    swing_time: uint256,
 ):
     """
     @notice Create the AMM. Band 0's top is `base_price`; `admin` (the deployer, later the
@@ -167,6 +196,11 @@ def __init__(
     @param amplification k in WAD, MIN_AMPLIFICATION..MAX_AMPLIFICATION
     @param fee base fee, WAD, MIN_FEE..min(MAX_FEE, 4/A)
     @param oracle_fee_window seconds over which the oracle-move fee decays (12..600)
+    @param away_fee fee (WAD) on the part of a trade that moves a band's price away from
+           p_o: 0 (off: the whole trade pays the effective fee) or MIN_AWAY_FEE..MAX_AWAY_FEE
+    @param swing_factor swing fee per unit of earlier oracle reversals (WAD, 0 = off, at
+           most MAX_SWING_FACTOR)
+    @param swing_time seconds over which reversals are forgotten (MIN_SWING_TIME..MAX_SWING_TIME)
     """
     assert A_ >= c.MIN_A and A_ <= c.MAX_A, "AMM: A out of range"
     assert amplification >= c.MIN_AMPLIFICATION and amplification <= c.MAX_AMPLIFICATION, "AMM: amplification out of range"
@@ -176,6 +210,12 @@ def __init__(
     assert admin != empty(address), "AMM: zero admin"
     assert oracle_fee_window >= c.MIN_ORACLE_FEE_WINDOW and oracle_fee_window <= c.MAX_ORACLE_FEE_WINDOW, "AMM: oracle fee window out of range"
     ORACLE_FEE_WINDOW = oracle_fee_window
+    assert away_fee == 0 or (away_fee >= c.MIN_AWAY_FEE and away_fee <= c.MAX_AWAY_FEE), "AMM: away fee out of range"
+    AWAY_FEE = away_fee
+    assert swing_factor <= c.MAX_SWING_FACTOR, "AMM: swing factor out of range"
+    assert swing_time >= c.MIN_SWING_TIME and swing_time <= c.MAX_SWING_TIME, "AMM: swing time out of range"
+    SWING_FACTOR = swing_factor
+    SWING_TIME = swing_time
     decimals: uint8 = staticcall IERC20Detailed(collateral_token.address).decimals()
     assert decimals <= 18, "AMM: collateral decimals above 18"
 
@@ -202,7 +242,7 @@ def __init__(
     p_o: uint256 = staticcall price_oracle.price()
     assert p_o > 0, "AMM: oracle price is zero"
     assert p_o <= c.MAX_AMOUNT, "AMM: oracle price too high"
-    self._store_oracle(OracleState(p_o=p_o, dfee=0, time=block.timestamp))
+    self._store_oracle(OracleState(p_o=p_o, dfee=0, time=block.timestamp, dir=0, swing=0, last=0))
     log SetFee(fee=fee)
     log SetAdmin(admin=admin)
 
@@ -249,12 +289,26 @@ def _store_range(r: BandRange):
 @view
 def _load_oracle() -> OracleState:
     v: uint256 = self._oracle_state
-    return OracleState(p_o=v & HALF_MASK, dfee=(v >> 128) & MASK64, time=v >> 192)
+    return OracleState(
+        p_o=v & HALF_MASK,
+        dfee=(v >> 128) & MASK60,
+        time=(v >> 188) & MASK34,
+        dir=(v >> 222) & 3,
+        swing=(v >> 224) & MASK16,
+        last=v >> 240,
+    )
+
+
+@internal
+@pure
+def _pack_oracle(o: OracleState) -> uint256:
+    assert o.time <= MASK34, "AMM: timestamp overflow"
+    return o.p_o | (o.dfee << 128) | (o.time << 188) | (o.dir << 222) | (o.swing << 224) | (o.last << 240)
 
 
 @internal
 def _store_oracle(o: OracleState):
-    self._oracle_state = o.p_o | (o.dfee << 128) | (o.time << 192)
+    self._oracle_state = self._pack_oracle(o)
 
 
 @internal
@@ -316,29 +370,15 @@ def max_band() -> int256:
 
 @external
 @view
-def old_p_o() -> uint256:
+def oracle_state() -> uint256[6]:
     """
-    @notice Oracle price at the last write (swap).
+    @notice The oracle state the last write (a swap) stored: [p_o, oracle-move fee (WAD),
+            time, direction of the last oracle move (0 none, 1 up, 2 down), earlier
+            reversals, last reversal (both in SWING_UNIT of relative price move, as of
+            that time; they decay as SWING_TIME / (SWING_TIME + dt))].
     """
-    return self._load_oracle().p_o
-
-
-@external
-@view
-def old_dfee() -> uint256:
-    """
-    @notice Oracle-move fee in force at the last write (WAD).
-    """
-    return self._load_oracle().dfee
-
-
-@external
-@view
-def prev_p_o_time() -> uint256:
-    """
-    @notice Time of the last write.
-    """
-    return self._load_oracle().time
+    o: OracleState = self._load_oracle()
+    return [o.p_o, o.dfee, o.time, o.dir, o.swing, o.last]
 
 
 # ---------------------------------------------------------------- admin
@@ -358,8 +398,8 @@ def set_admin(admin: address):
     self._only_admin()
     assert admin != empty(address), "AMM: zero admin"
     self.admin = admin
-    extcall BORROWED_TOKEN.approve(admin, max_value(uint256), default_return_value=True)
-    extcall COLLATERAL_TOKEN.approve(admin, max_value(uint256), default_return_value=True)
+    for coin: IERC20 in [BORROWED_TOKEN, COLLATERAL_TOKEN]:
+        extcall coin.approve(admin, max_value(uint256), default_return_value=True)
     log SetAdmin(admin=admin)
 
 
@@ -450,36 +490,73 @@ def p_oracle_down(n: int256) -> uint256:
 
 @internal
 @view
-def _oracle_fee(p_o: uint256) -> uint256:
+def _next_oracle(o: OracleState, p_o: uint256) -> OracleState:
     """
-    Oracle-move fee: 1 - (p_min/p_max)**k for the move since the last write, added to
-    the fee then in force, decaying linearly to zero over ORACLE_FEE_WINDOW seconds
-    after that write.
+    The oracle state a write at p_o would store now, from the stored one `o`:
+    - dfee, the oracle-move fee: 1 - (p_min/p_max)**k for the move since the last write,
+      added to the fee then in force, decaying linearly to zero over ORACLE_FEE_WINDOW;
+    - the swing memory: on a move against the last one (a reversal), the previous
+      reversal joins `swing` and this one becomes `last`; both decay as T / (T + dt).
     """
-    o: OracleState = self._load_oracle()
     dt: uint256 = block.timestamp - o.time
-    if dt >= ORACLE_FEE_WINDOW:
+    new: OracleState = OracleState(p_o=p_o, dfee=0, time=block.timestamp, dir=o.dir, swing=0, last=0)
+    if dt < ORACLE_FEE_WINDOW:
+        move: uint256 = 0
+        if o.p_o != p_o:
+            ratio: uint256 = min(o.p_o, p_o) * c.WAD // max(o.p_o, p_o)  # rounds down: fee rounds up
+            ratio_k: uint256 = wad_math._exp(wad_math._ln(ratio) * convert(AMPLIFICATION, int256) // c.IWAD)
+            move = c.WAD - min(ratio_k, c.WAD)
+        new.dfee = min((o.dfee + move) * (ORACLE_FEE_WINDOW - dt) // ORACLE_FEE_WINDOW, c.MAX_DYNAMIC_FEE)
+    if SWING_FACTOR == 0:
+        return new
+    if o.swing != 0 or o.last != 0:
+        # both decay as T / (T + dt), rounded down: memory only fades
+        new.swing = o.swing * SWING_TIME // (SWING_TIME + dt)
+        new.last = o.last * SWING_TIME // (SWING_TIME + dt)
+    if o.p_o != p_o:
+        d: uint256 = 2
+        if p_o > o.p_o:
+            d = 1
+        if o.dir != 0 and d != o.dir:
+            size: uint256 = (max(o.p_o, p_o) - min(o.p_o, p_o)) * (c.WAD // c.SWING_UNIT) // max(o.p_o, p_o) + 1  # rounds up
+            new.swing = min(new.swing + new.last, MASK16)
+            new.last = min(size, MASK16)
+        new.dir = d
+    return new
+
+
+@internal
+@view
+def _swing_fee(swing: uint256) -> uint256:
+    if swing == 0:
         return 0
-    old: uint256 = o.p_o
-    move: uint256 = 0
-    if old != p_o:
-        ratio: uint256 = min(old, p_o) * c.WAD // max(old, p_o)  # rounds down: fee rounds up
-        ratio_k: uint256 = wad_math._exp(wad_math._ln(ratio) * convert(AMPLIFICATION, int256) // c.IWAD)
-        move = c.WAD - min(ratio_k, c.WAD)
-    return min((o.dfee + move) * (ORACLE_FEE_WINDOW - dt) // ORACLE_FEE_WINDOW, c.MAX_DYNAMIC_FEE)
+    # rounds up: the fee is the protocol's
+    return min((SWING_FACTOR * swing * c.SWING_UNIT + c.WAD - 1) // c.WAD, c.MAX_SWING_FEE)
+
+
+@internal
+@view
+def _ctx_at(p_o: uint256, dfee: uint256, swing: uint256) -> Ctx:
+    """
+    What a call knows about the oracle: p_o and the fee in force, from the state a write
+    now would store.
+    """
+    assert p_o > 0, "AMM: oracle price is zero"
+    ln0: int256 = wad_math._ln(p_o * c.WAD // self._base_price())
+    return Ctx(
+        p_o=p_o,
+        sqrt_po=self._isqrt(p_o * c.WAD),
+        ln0=ln0,
+        fee=max(max(self.fee, dfee), self._swing_fee(swing)),
+    )
 
 
 @internal
 @view
 def _ctx(p_o: uint256) -> Ctx:
     assert p_o > 0, "AMM: oracle price is zero"
-    ln0: int256 = wad_math._ln(p_o * c.WAD // self._base_price())
-    return Ctx(
-        p_o=p_o,
-        sqrt_po=isqrt(p_o * c.WAD),
-        ln0=ln0,
-        fee=max(self.fee, self._oracle_fee(p_o)),
-    )
+    o: OracleState = self._next_oracle(self._load_oracle(), p_o)
+    return self._ctx_at(p_o, o.dfee, o.swing)
 
 
 @internal
@@ -495,12 +572,12 @@ def _price_oracle_w() -> Ctx:
     p: uint256 = extcall ORACLE.price_w()
     assert p > 0, "AMM: oracle price is zero"
     assert p <= c.MAX_AMOUNT, "AMM: oracle price too high"
-    ctx: Ctx = self._ctx(p)
-    new: OracleState = OracleState(p_o=p, dfee=self._oracle_fee(p), time=block.timestamp)
     old: OracleState = self._load_oracle()
-    if new.p_o != old.p_o or new.dfee != old.dfee or new.time != old.time:
-        self._store_oracle(new)
-    return ctx
+    new: OracleState = self._next_oracle(old, p)
+    packed: uint256 = self._pack_oracle(new)
+    if packed != self._oracle_state:
+        self._oracle_state = packed
+    return self._ctx_at(p, new.dfee, new.swing)
 
 
 @internal
@@ -512,12 +589,10 @@ def _sa(ctx: Ctx, n: int256) -> uint256:
 
 @internal
 @view
-def _band_fee(ctx: Ctx, sa: uint256, sb: uint256) -> uint256:
+def _band_fee(ctx: Ctx, lo: uint256, hi: uint256) -> uint256:
     """
-    Dynamic fee of a band whose price range lies away from p_o: a quarter of the gap.
+    Dynamic fee of a band whose price range [lo, hi] lies away from p_o: a quarter of the gap.
     """
-    lo: uint256 = sa * sa // c.WAD
-    hi: uint256 = sb * sb // c.WAD
     if ctx.p_o < lo:
         return max(ctx.fee, (lo - ctx.p_o) * c.WAD // lo // 4)
     if ctx.p_o > hi:
@@ -586,18 +661,14 @@ def get_p() -> uint256:
     """
     @notice Current AMM price in the active band (WAD); mid-range if the band is empty.
     """
-    ctx: Ctx = self._ctx(self._price_oracle())
     n: int256 = self._load_range().active
-    sa: uint256 = self._sa(ctx, n)
-    sb: uint256 = sa * SB_OVER_SA // c.WAD
     x: uint256 = 0
     y: uint256 = 0
     x, y = self._band(n)
-    y *= COLLATERAL_PRECISION
+    cv: Curve = self._curve(self._ctx(self._price_oracle()), n, x, y * COLLATERAL_PRECISION)
     if x == 0 and y == 0:
-        return sa * sb // c.WAD
-    l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
-    return (l * sa // c.WAD + x) * c.WAD // (l * c.WAD // sb + y)
+        return self._isqrt(cv.p_lo * cv.p_hi)  # rounds down
+    return (cv.f + x) * c.WAD // (cv.g + y * COLLATERAL_PRECISION)  # rounds down
 
 
 # ---------------------------------------------------------------- swaps
@@ -613,7 +684,13 @@ def _curve(ctx: Ctx, n: int256, x: uint256, y: uint256) -> Curve:
     l: uint256 = band_math._liquidity(x, y, sa, sb, CURVE_D)
     f: uint256 = l * sa // c.WAD  # rounds down
     g: uint256 = l * c.WAD // sb  # rounds down
-    return Curve(f=f, g=g, inv=(f + x) * (g + y), fee=self._band_fee(ctx, sa, sb))
+    lo: uint256 = sa * sa // c.WAD  # rounds down
+    hi: uint256 = sb * sb // c.WAD  # rounds down
+    # L rounds down from the exact root L* of the band's quadratic, and inv <= L***2: pad L
+    # by 1e-9 of itself and 10/CURVE_D (the isqrt's and the coefficients' roundings)
+    # l * WAD did not overflow in band_math, so l < 2**196 and the sums cannot; CURVE_D > 0
+    root: uint256 = unsafe_add(unsafe_add(l, unsafe_div(l, 10**9)), unsafe_div(10 * c.WAD, CURVE_D))
+    return Curve(f=f, g=g, inv=(f + x) * (g + y), fee=self._band_fee(ctx, lo, hi), p_lo=lo, p_hi=hi, root=root)
 
 
 @internal
@@ -624,9 +701,64 @@ def _sides(pump: bool, ctx: Ctx, n: int256, x: uint256, y_raw: uint256) -> Sides
     pump (i=0): stablecoin in, collateral out; otherwise collateral in, stablecoin out.
     """
     cv: Curve = self._curve(ctx, n, x, y_raw * COLLATERAL_PRECISION)
+    sd: Sides = empty(Sides)
     if pump:
-        return Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y_raw * COLLATERAL_PRECISION, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee)
-    return Sides(in_bal=y_raw * COLLATERAL_PRECISION, in_off=cv.g, in_prec=COLLATERAL_PRECISION, out_bal=x, out_off=cv.f, out_prec=1, inv=cv.inv, fee=cv.fee)
+        sd = Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y_raw * COLLATERAL_PRECISION, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256))
+    else:
+        sd = Sides(in_bal=y_raw * COLLATERAL_PRECISION, in_off=cv.g, in_prec=COLLATERAL_PRECISION, out_bal=x, out_off=cv.f, out_prec=1, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256))
+    if AWAY_FEE != 0:
+        sd.away_fee = max(AWAY_FEE, cv.fee)
+        left: uint256 = sd.out_bal  # the band's whole range lies beyond p_o: every unit is away
+        if (pump and ctx.p_o > cv.p_lo) or (not pump and ctx.p_o < cv.p_hi):
+            left = self._cheap_left(pump, ctx.sqrt_po, cv.root, cv.fee, sd.out_bal, sd.out_off)
+        if left != 0:
+            sd.cheap_net = self._net_to(sd.inv, sd.out_off, sd.in_off + sd.in_bal, left)
+            sd.cheap_gross = (sd.cheap_net * c.WAD + c.WAD - sd.fee - 1) // (c.WAD - sd.fee)  # rounds up
+    return sd
+
+
+@internal
+@view
+def _cheap_left(pump: bool, sqrt_po: uint256, root: uint256, fee: uint256, out_bal: uint256, out_off: uint256) -> uint256:
+    """
+    Output left in the band (18 decimals) where its toward part ends (0: the whole band
+    is toward): where arbitrage at the oracle price stops paying, p_o * (1 - fee) when
+    buying collateral and p_o / (1 - fee) when selling it. Arbitrage takes the toward part
+    whole, so a trader who expects p_o to move next finds only away liquidity. On the
+    curve (f + x)(g + y) = inv the price p sits at f + x = sqrt(inv * p), g + y = sqrt(inv / p);
+    `root` is at least sqrt(inv). Rounded up: the toward part ends early, against the trader.
+    """
+    # sqrt(1 - fee) >= 1 - fee/2 - fee**2/2 on [0, 1]: a lower bound, rounded down.
+    # fee < WAD, so nothing below overflows and the two terms sum to at most WAD.
+    keep: uint256 = max(unsafe_sub(unsafe_sub(c.WAD, unsafe_div(unsafe_add(fee, 1), 2)), unsafe_div(unsafe_add(unsafe_mul(fee, fee), 2 * c.WAD - 1), 2 * c.WAD)), 1)
+    # g + y = sqrt(inv / (p_o * (1 - fee))) when buying collateral,
+    # f + x = sqrt(inv * p_o / (1 - fee)) when selling it: numerators up, divisors down
+    # products checked (a huge band reverts); keep, sqrt_po >= 1; a quotient + 1 cannot overflow
+    eq: uint256 = unsafe_add(unsafe_div(root * (sqrt_po + 1), keep), 1)
+    if pump:
+        eq = unsafe_add(unsafe_div((unsafe_div(root * c.WAD, sqrt_po) + 1) * c.WAD, keep), 1)
+    if eq <= out_off:
+        return 0
+    return min(eq - out_off, out_bal)
+
+
+@internal
+@pure
+def _isqrt(v: uint256) -> uint256:
+    return isqrt(v)  # rounds down; one copy of the builtin's code for every use
+
+
+@internal
+@pure
+def _net_to(inv: uint256, out_off: uint256, pos: uint256, out_left: uint256) -> uint256:
+    """
+    Net input (18 dec) that moves a band's input coordinate from `pos` to where
+    `out_left` of the output coin is left. Rounds up.
+    """
+    need: uint256 = (inv + out_off + out_left - 1) // (out_off + out_left)  # rounds up
+    if need > pos:
+        return need - pos
+    return 0
 
 
 @internal
@@ -634,14 +766,33 @@ def _sides(pump: bool, ctx: Ctx, n: int256, x: uint256, y_raw: uint256) -> Sides
 def _input_for(sd: Sides, out_left: uint256) -> uint256:
     """
     Input (token units, fee included) that leaves `out_left` (18 dec) of the output coin
-    in the band. Rounds up.
+    in the band: the toward part at sd.fee, anything beyond it at sd.away_fee. Rounds up.
     """
-    need: uint256 = (sd.inv + sd.out_off + out_left - 1) // (sd.out_off + out_left)  # rounds up
-    net: uint256 = 0
-    if need > sd.in_off + sd.in_bal:
-        net = need - sd.in_off - sd.in_bal
-    gross: uint256 = (net * c.WAD + c.WAD - sd.fee - 1) // (c.WAD - sd.fee)  # rounds up
+    net: uint256 = self._net_to(sd.inv, sd.out_off, sd.in_off + sd.in_bal, out_left)
+    fee: uint256 = sd.fee
+    gross: uint256 = 0
+    if net > sd.cheap_net:
+        gross = sd.cheap_gross
+        net -= sd.cheap_net
+        fee = sd.away_fee
+    # rounds up; fee < WAD, so WAD - fee >= 1 (unsafe ops are the ones that cannot fail)
+    gross += unsafe_div(net * c.WAD + unsafe_sub(c.WAD - 1, fee), unsafe_sub(c.WAD, fee))
     return (gross + sd.in_prec - 1) // sd.in_prec  # rounds up
+
+
+@internal
+@pure
+def _net_of(sd: Sides, gross: uint256) -> uint256:
+    """
+    Net input (18 dec) that `gross` (18 dec, fee included) adds to the band's curve
+    coordinate: the toward part at sd.fee, the rest at sd.away_fee. Rounds down.
+    """
+    net: uint256 = unsafe_div(gross * unsafe_sub(c.WAD, sd.fee), c.WAD)  # rounds down; fee < WAD
+    if net <= sd.cheap_net:
+        return net
+    if gross <= sd.cheap_gross:
+        return sd.cheap_net  # never past the toward part's end at the toward fee
+    return sd.cheap_net + (gross - sd.cheap_gross) * (c.WAD - sd.away_fee) // c.WAD  # rounds down
 
 
 @internal
@@ -675,7 +826,7 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
                 in_raw += take_all
                 out_raw = 0
             else:
-                net: uint256 = remaining * sd.in_prec * (c.WAD - sd.fee) // c.WAD  # rounds down
+                net: uint256 = self._net_of(sd, remaining * sd.in_prec)  # rounds down
                 new_out: uint256 = (sd.inv + sd.in_off + sd.in_bal + net - 1) // (sd.in_off + sd.in_bal + net)  # rounds up
                 d: uint256 = 0
                 if new_out < sd.out_off + sd.out_bal:

@@ -84,6 +84,9 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         backend.address(source),
         backend.deployer_address(),
         p.oracle_fee_window,
+        p.away_fee,
+        p.swing_factor,
+        p.swing_time,
     )
     policy = backend.deploy("LiquidationPolicy", admin)
     controller = backend.deploy(

@@ -33,6 +33,20 @@ class MarketParams:
     """Seconds over which the fee charged after an oracle move decays (LLAMMA: 120).
     One block: it stops a sandwich of the oracle update within a block; a longer window
     delays conversion, which bench/econ.py shows costs borrowers more."""
+    away_fee: int = 10**17
+    """Fee (10%) on the part of a trade that moves a band's price away from the oracle
+    price: buying collateral above p_o or selling it below. Arbitrage never does that; a
+    trader who knows the next oracle update would, and then sell back after it. 10% makes
+    that round trip lose for any update up to (1.1)**(1/k) - 1 (8.3% at k = 1.2).
+    0 turns it off (LLAMMA has none)."""
+    swing_factor: int = 10**17
+    """Swing fee per unit of the oracle's earlier reversals (0.1): once the oracle has
+    turned more than once lately, every trade pays 0.1 times the size of the earlier
+    turns (at most 1%), so conversions a swing back would undo wait. A one-way move or a
+    single turn pays nothing. 0 turns it off."""
+    swing_time: int = 600
+    """Seconds over which oracle reversals are forgotten (the swing memory decays as
+    T / (T + dt))."""
     loan_discount: int = 9 * 10**16
     """Haircut on collateral value when borrowing."""
     liquidation_discount: int = 6 * 10**16

@@ -46,6 +46,22 @@ MIN_ORACLE_FEE_WINDOW: constant(uint256) = 12
 MAX_ORACLE_FEE_WINDOW: constant(uint256) = 600
 MAX_DYNAMIC_FEE: constant(uint256) = 10**18 - 1
 
+# Away fee (WAD): what the part of a trade that moves a band's price away from the oracle
+# price pays (0 turns it off). Honest arbitrage only moves prices toward p_o; a trader who
+# buys above p_o (sells below) profits only if p_o moves next, at the borrowers' expense.
+MIN_AWAY_FEE: constant(uint256) = 10**6
+MAX_AWAY_FEE: constant(uint256) = 5 * 10**17
+
+# Swing fee: oracle reversals are remembered in units of SWING_UNIT (0.001%) of relative
+# price move (16 bits each); the fee is SWING_FACTOR times the earlier reversals, at most
+# MAX_SWING_FEE. The cap bounds how far conversion can lag in a crash that follows an
+# oscillation: about MAX_SWING_FEE / (k - 1) of price.
+SWING_UNIT: constant(uint256) = 10**13
+MAX_SWING_FACTOR: constant(uint256) = 10**18
+MAX_SWING_FEE: constant(uint256) = 10**16
+MIN_SWING_TIME: constant(uint256) = 60
+MAX_SWING_TIME: constant(uint256) = 86400
+
 # Loan discounts (WAD): 1% <= liquidation_discount < loan_discount <= 50%.
 MIN_LIQUIDATION_DISCOUNT: constant(uint256) = 10**16
 MAX_LOAN_DISCOUNT: constant(uint256) = 5 * 10**17

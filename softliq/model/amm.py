@@ -18,8 +18,10 @@ from softliq.model.wad_math import (
     IWAD,
     MAX_AMOUNT,
     MAX_DYNAMIC_FEE,
+    MAX_AWAY_FEE,
     MAX_FEE,
     MAX_RATE,
+    MIN_AWAY_FEE,
     MIN_BAND_Y,
     WAD,
     ModelRevert,
@@ -31,6 +33,12 @@ from softliq.model.wad_math import (
 
 MAX_TOUCH = 50
 MAX_UINT256 = 2**256 - 1
+MASK16 = 2**16 - 1
+SWING_UNIT = 10**13
+MAX_SWING_FACTOR = 10**18
+MAX_SWING_FEE = 10**16
+MIN_SWING_TIME = 60
+MAX_SWING_TIME = 86400
 
 
 def liquidity(x: int, y: int, sa: int, sb: int, d: int) -> int:
@@ -74,6 +82,9 @@ class Sides:
     out_prec: int
     inv: int
     fee: int
+    away_fee: int
+    cheap_net: int
+    cheap_gross: int
 
 
 @dataclass
@@ -100,6 +111,9 @@ class AMMModel:
         fee: int,
         collateral_decimals: int,
         oracle_fee_window: int,
+        away_fee: int = 0,
+        swing_factor: int = 0,
+        swing_time: int = 600,
     ) -> None:
         require(10 <= A <= 10000, "AMM: A out of range")
         require(11 * 10**17 <= amplification <= 3 * WAD, "AMM: amplification out of range")
@@ -107,6 +121,7 @@ class AMMModel:
         max_fee = min(MAX_FEE, 4 * WAD // A)
         require(10**6 <= fee <= max_fee, "AMM: fee out of range")
         require(12 <= oracle_fee_window <= 600, "AMM: oracle fee window out of range")
+        require(away_fee == 0 or MIN_AWAY_FEE <= away_fee <= MAX_AWAY_FEE, "AMM: away fee out of range")
         require(collateral_decimals <= 18, "AMM: collateral decimals above 18")
         self.clock = clock
         self.oracle = oracle
@@ -116,6 +131,11 @@ class AMMModel:
         self.COLLATERAL_PRECISION = 10 ** (18 - collateral_decimals)
         self.MAX_BASE_FEE = max_fee
         self.ORACLE_FEE_WINDOW = oracle_fee_window
+        self.AWAY_FEE = away_fee
+        require(swing_factor <= MAX_SWING_FACTOR, "AMM: swing factor out of range")
+        require(MIN_SWING_TIME <= swing_time <= MAX_SWING_TIME, "AMM: swing time out of range")
+        self.SWING_FACTOR = swing_factor
+        self.SWING_TIME = swing_time
         log_a = ln_wad(A * WAD // (A - 1))
         self.LOG_A_RATIO = log_a
         self.HALF_K1 = sdiv(amplification - IWAD, 2)
@@ -129,6 +149,7 @@ class AMMModel:
         require(p_o > 0, "AMM: oracle price is zero")
         require(p_o <= MAX_AMOUNT, "AMM: oracle price too high")
         self.old_p_o, self.old_dfee, self.prev_p_o_time = p_o, 0, clock.now
+        self.swing_dir, self.swing, self.swing_last = 0, 0, 0
         self.bands_x: dict[int, int] = {}
         self.bands_y: dict[int, int] = {}
         self.total_shares: dict[int, int] = {}
@@ -190,24 +211,53 @@ class AMMModel:
         """p_oracle_down(n) == p_oracle_up(n + 1)."""
         return self.p_oracle_up(n + 1)
 
-    def _oracle_fee(self, p_o: int) -> int:
-        dt = self.clock.now - self.prev_p_o_time
+    def _decayed(self, v: int, dt: int) -> int:
+        return v * self.SWING_TIME // (self.SWING_TIME + dt)
+
+    def next_oracle(self, p_o: int) -> tuple[int, int, int, int, int, int]:
+        """_next_oracle: (p_o, dfee, time, dir, swing, last) a write at p_o would store."""
+        old, now = self.old_p_o, self.clock.now
+        dt = now - self.prev_p_o_time
         window = self.ORACLE_FEE_WINDOW
-        if dt >= window:
-            return 0
-        old = self.old_p_o
-        move = 0
+        dfee = 0
+        if dt < window:
+            move = 0
+            if old != p_o:
+                ratio = min(old, p_o) * WAD // max(old, p_o)
+                ratio_k = exp_wad(sdiv(ln_wad(ratio) * self.AMPLIFICATION, IWAD))
+                move = WAD - min(ratio_k, WAD)
+            dfee = min((self.old_dfee + move) * (window - dt) // window, MAX_DYNAMIC_FEE)
+        d = self.swing_dir
+        if not self.SWING_FACTOR:
+            return p_o, dfee, now, d, 0, 0
+        swing, last = self._decayed(self.swing, dt), self._decayed(self.swing_last, dt)
         if old != p_o:
-            ratio = min(old, p_o) * WAD // max(old, p_o)
-            ratio_k = exp_wad(sdiv(ln_wad(ratio) * self.AMPLIFICATION, IWAD))
-            move = WAD - min(ratio_k, WAD)
-        return min((self.old_dfee + move) * (window - dt) // window, MAX_DYNAMIC_FEE)
+            nd = 1 if p_o > old else 2
+            if d != 0 and nd != d:
+                hi = max(old, p_o)
+                size = (hi - min(old, p_o)) * (WAD // SWING_UNIT) // hi + 1
+                swing = min(swing + last, MASK16)
+                last = min(size, MASK16)
+            d = nd
+        return p_o, dfee, now, d, swing, last
+
+    def swing_fee_of(self, swing: int) -> int:
+        """_swing_fee: rounds up, capped."""
+        return min((self.SWING_FACTOR * swing * SWING_UNIT + WAD - 1) // WAD, MAX_SWING_FEE)
+
+    def _ctx_at(self, p_o: int, state: tuple[int, int, int, int, int, int]) -> Ctx:
+        require(p_o > 0, "AMM: oracle price is zero")
+        ln0 = ln_wad(p_o * WAD // self.get_base_price())
+        return Ctx(p_o, isqrt(p_o * WAD), ln0, max(self.fee, state[1], self.swing_fee_of(state[4])))
 
     def ctx(self, p_o: int) -> Ctx:
         """_ctx(p_o)."""
         require(p_o > 0, "AMM: oracle price is zero")
-        ln0 = ln_wad(p_o * WAD // self.get_base_price())
-        return Ctx(p_o, isqrt(p_o * WAD), ln0, max(self.fee, self._oracle_fee(p_o)))
+        return self._ctx_at(p_o, self.next_oracle(p_o))
+
+    def oracle_state(self) -> tuple[int, int, int, int, int, int]:
+        """oracle_state(): the stored (p_o, dfee, time, dir, swing, last)."""
+        return self.old_p_o, self.old_dfee, self.prev_p_o_time, self.swing_dir, self.swing, self.swing_last
 
     def price_oracle(self) -> int:
         """price_oracle() / _price_oracle()."""
@@ -219,10 +269,10 @@ class AMMModel:
         p = self.oracle.price_w()
         require(p > 0, "AMM: oracle price is zero")
         require(p <= MAX_AMOUNT, "AMM: oracle price too high")
-        ctx = self.ctx(p)
-        dfee = self._oracle_fee(p)
-        self.old_p_o, self.old_dfee, self.prev_p_o_time = p, dfee, self.clock.now
-        return ctx
+        state = self.next_oracle(p)
+        require(state[2] < 2**34, "AMM: timestamp overflow")
+        self.old_p_o, self.old_dfee, self.prev_p_o_time, self.swing_dir, self.swing, self.swing_last = state
+        return self._ctx_at(p, state)
 
     def dynamic_fee(self) -> int:
         """dynamic_fee(): max(fee, oracle-move fee) now."""
@@ -234,10 +284,8 @@ class AMMModel:
         return ctx.sqrt_po * exp_wad(a // IWAD if a >= 0 else -(-a // IWAD)) // WAD  # sdiv
 
     @staticmethod
-    def band_fee(ctx: Ctx, sa: int, sb: int) -> int:
-        """_band_fee: a quarter of the gap between p_o and the band's range."""
-        lo = sa * sa // WAD
-        hi = sb * sb // WAD
+    def band_fee(ctx: Ctx, lo: int, hi: int) -> int:
+        """_band_fee: a quarter of the gap between p_o and the band's range [lo, hi]."""
         if ctx.p_o < lo:
             return max(ctx.fee, (lo - ctx.p_o) * WAD // lo // 4)
         if ctx.p_o > hi:
@@ -249,17 +297,17 @@ class AMMModel:
         return self.bands_x.get(n, 0), self.bands_y.get(n, 0)
 
     def get_p(self) -> int:
-        """get_p(): AMM price in the active band."""
+        """get_p(): AMM price in the active band (geometric mid-range if it is empty)."""
         ctx = self.ctx(self.price_oracle())
         n = self.active
-        sa = self.sa(ctx, n)
-        sb = sa * self.SB_OVER_SA // WAD
         x, y = self.band(n)
-        y *= self.COLLATERAL_PRECISION
+        prec = self.COLLATERAL_PRECISION
+        sd = self.sides(True, ctx, n, x, y)
         if x == 0 and y == 0:
-            return sa * sb // WAD
-        l = liquidity(x, y, sa, sb, self.CURVE_D)
-        return (l * sa // WAD + x) * WAD // (l * WAD // sb + y)
+            sa = self.sa(ctx, n)
+            sb = sa * self.SB_OVER_SA // WAD
+            return isqrt((sa * sa // WAD) * (sb * sb // WAD))
+        return (sd.in_off + x) * WAD // (sd.out_off + y * prec)
 
     # ------------------------------------------------------------ swaps
 
@@ -285,16 +333,60 @@ class AMMModel:
         f = l * sa // WAD
         g = l * WAD // sb
         inv = (f + x) * (g + y)
-        fee = self.band_fee(ctx, sa, sb)
-        return Sides(x, f, 1, y, g, prec, inv, fee), Sides(y, g, prec, x, f, 1, inv, fee)
+        lo = sa * sa // WAD
+        hi = sb * sb // WAD
+        fee = self.band_fee(ctx, lo, hi)
+        pump = Sides(x, f, 1, y, g, prec, inv, fee, fee, MAX_UINT256, MAX_UINT256)
+        dump = Sides(y, g, prec, x, f, 1, inv, fee, fee, MAX_UINT256, MAX_UINT256)
+        if self.AWAY_FEE:
+            away = max(self.AWAY_FEE, fee)
+            root = l + l // 10**9 + 10 * WAD // self.CURVE_D
+            keep = max(WAD - (fee + 1) // 2 - (fee * fee + 2 * WAD - 1) // (2 * WAD), 1)
+            for sd, beyond, eq in (
+                (pump, ctx.p_o <= lo, (root * WAD // ctx.sqrt_po + 1) * WAD // keep + 1),
+                (dump, ctx.p_o >= hi, root * (ctx.sqrt_po + 1) // keep + 1),
+            ):
+                sd.away_fee = away
+                if beyond:
+                    left = sd.out_bal
+                else:
+                    left = 0 if eq <= sd.out_off else min(eq - sd.out_off, sd.out_bal)
+                if left:
+                    sd.cheap_net = self.net_to(inv, sd.out_off, sd.in_off + sd.in_bal, left)
+                    sd.cheap_gross = self.gross(sd.cheap_net, fee)
+        return pump, dump
+
+    @staticmethod
+    def net_to(inv: int, out_off: int, pos: int, out_left: int) -> int:
+        """_net_to: net input (18 dec) from coordinate pos to out_left; rounds up."""
+        need = (inv + out_off + out_left - 1) // (out_off + out_left)
+        return need - pos if need > pos else 0
+
+    @staticmethod
+    def gross(net: int, fee: int) -> int:
+        """_gross: input with the fee for `net`; rounds up."""
+        return (net * WAD + WAD - fee - 1) // (WAD - fee)
 
     @staticmethod
     def input_for(sd: Sides, out_left: int) -> int:
-        """_input_for: input (fee included, token units) leaving out_left; rounds up."""
-        need = (sd.inv + sd.out_off + out_left - 1) // (sd.out_off + out_left)
-        net = need - sd.in_off - sd.in_bal if need > sd.in_off + sd.in_bal else 0
-        gross = (net * WAD + WAD - sd.fee - 1) // (WAD - sd.fee)
+        """_input_for: input (fee included, token units) leaving out_left; the toward
+        part at sd.fee, the rest at sd.away_fee; rounds up."""
+        net = AMMModel.net_to(sd.inv, sd.out_off, sd.in_off + sd.in_bal, out_left)
+        if net <= sd.cheap_net:
+            gross = AMMModel.gross(net, sd.fee)
+        else:
+            gross = sd.cheap_gross + AMMModel.gross(net - sd.cheap_net, sd.away_fee)
         return (gross + sd.in_prec - 1) // sd.in_prec
+
+    @staticmethod
+    def net_of(sd: Sides, gross: int) -> int:
+        """_net_of: net input (18 dec) that gross (18 dec) adds; rounds down."""
+        net = gross * (WAD - sd.fee) // WAD
+        if net <= sd.cheap_net:
+            return net
+        if gross <= sd.cheap_gross:
+            return sd.cheap_net
+        return sd.cheap_net + (gross - sd.cheap_gross) * (WAD - sd.away_fee) // WAD
 
     def calc_swap_out(self, pump: bool, in_amount: int, ctx: Ctx) -> Trade:
         """_calc_swap_out: walk bands spending up to in_amount.
@@ -338,7 +430,7 @@ class AMMModel:
                     in_raw += take_all
                     out_raw = 0
                 else:
-                    net = remaining * sd.in_prec * (WAD - sd.fee) // WAD
+                    net = self.net_of(sd, remaining * sd.in_prec)
                     base = sd.in_off + sd.in_bal + net
                     new_out = (sd.inv + base - 1) // base
                     d = 0

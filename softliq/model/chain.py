@@ -263,7 +263,7 @@ class Twin:
             ("active_band", amm.active_band(), mamm.active),
             ("min_band", amm.min_band(), mamm.lo),
             ("max_band", amm.max_band(), mamm.hi),
-            ("oracle_state", (amm.old_p_o(), amm.old_dfee(), amm.prev_p_o_time()), (mamm.old_p_o, mamm.old_dfee, mamm.prev_p_o_time)),
+            ("oracle_state", tuple(amm.oracle_state()), mamm.oracle_state()),
             ("rate_mul", amm.get_rate_mul(), mamm.get_rate_mul()),
             ("total_debt", c.total_debt(), mc.total_debt()),
             ("reserves", c.reserves(), mc.reserves()),

@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from softliq.model.amm import AMMModel, Ctx, Trade
+from softliq.model.amm import AMMModel, Ctx, Sides, Trade
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import WAD, ModelRevert
 from softliq.params import MarketParams
@@ -138,18 +138,30 @@ class Arb:
     profit: int
 
 
+def _optimal_coordinate(sd: Sides, fee: int, pump: bool, market: int) -> int:
+    """The band's input coordinate where the marginal trade at `fee` stops paying."""
+    if pump:  # out is collateral worth market each: (1 - fee) * inv / B**2 * market == 1
+        return isqrt(sd.inv * (WAD - fee) // WAD * market // WAD)
+    return isqrt(sd.inv * (WAD - fee) // market)  # out is stablecoin: (1 - fee) * inv / B**2 == market
+
+
 def _band_optimum(amm: AMMModel, pump: bool, ctx: Ctx, n: int, x: int, y: int, market: int) -> tuple[int, bool]:
     """Gross input (token units) into band n that maximises profit at `market`, and
-    whether the whole band is worth taking (then the walk goes on)."""
+    whether the whole band is worth taking (then the walk goes on). The toward part (up
+    to where arbitrage at p_o stops) and the away part have their own fees, so their
+    own optimum."""
     sd = amm.sides(pump, ctx, n, x, y)
-    if pump:  # out is collateral worth market each: (1 - fee) * inv / B**2 * market == 1
-        b_star = isqrt(sd.inv * (WAD - sd.fee) // WAD * market // WAD)
-    else:  # out is stablecoin: (1 - fee) * inv / B**2 == market
-        b_star = isqrt(sd.inv * (WAD - sd.fee) // market)
     base = sd.in_off + sd.in_bal
-    if b_star <= base:
-        return 0, False
-    gross18 = (b_star - base) * WAD // (WAD - sd.fee)
+    b_star = _optimal_coordinate(sd, sd.fee, pump, market)
+    if b_star <= base + sd.cheap_net:
+        if b_star <= base:
+            return 0, False
+        gross18 = (b_star - base) * WAD // (WAD - sd.fee)
+    else:
+        gross18 = sd.cheap_gross
+        b_away = _optimal_coordinate(sd, sd.away_fee, pump, market)
+        if b_away > base + sd.cheap_net:
+            gross18 += (b_away - base - sd.cheap_net) * WAD // (WAD - sd.away_fee)
     amount = gross18 // sd.in_prec
     take_all = max(amm.input_for(sd, 0), 1)
     if amount >= take_all:

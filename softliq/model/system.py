@@ -60,7 +60,8 @@ class ModelMarket:
         self.stable = TokenModel(stablecoin_address)
         self.collateral = TokenModel(collateral_address)
         self.amm = AMMModel(
-            self.clock, self.oracle, p.A, p.amplification, p.price, p.fee, p.collateral_decimals, p.oracle_fee_window
+            self.clock, self.oracle, p.A, p.amplification, p.price, p.fee, p.collateral_decimals, p.oracle_fee_window, p.away_fee,
+            p.swing_factor, p.swing_time,
         )
         self.controller = ControllerModel(
             controller_address,

@@ -25,8 +25,7 @@ def test_getters_describe_the_deployment(market):
     assert amm.fee() == p.fee
     assert amm.rate() == p.rate
     assert amm.price_oracle() == market.price_source.price()
-    assert amm.old_p_o() == amm.price_oracle()
-    assert amm.old_dfee() == 0
+    assert amm.oracle_state()[:2] == [amm.price_oracle(), 0]
     assert amm.ORACLE_FEE_WINDOW() == p.oracle_fee_window
     assert amm.active_band() == 0
     assert amm.max_band() < amm.min_band()  # no band may hold liquidity yet

@@ -38,6 +38,9 @@ def good_args(market):
         price_oracle=market.oracle.address,
         admin=market.admin,
         oracle_fee_window=p.oracle_fee_window,
+        away_fee=p.away_fee,
+        swing_factor=p.swing_factor,
+        swing_time=p.swing_time,
     )
 
 
@@ -75,6 +78,11 @@ def _bounds_cases():
         ("oracle_fee_window", C["MIN_ORACLE_FEE_WINDOW"] - 1, "AMM: oracle fee window out of range"),
         ("oracle_fee_window", C["MAX_ORACLE_FEE_WINDOW"] + 1, "AMM: oracle fee window out of range"),
         ("oracle_fee_window", 0, "AMM: oracle fee window out of range"),
+        ("away_fee", C["MIN_AWAY_FEE"] - 1, "AMM: away fee out of range"),
+        ("away_fee", C["MAX_AWAY_FEE"] + 1, "AMM: away fee out of range"),
+        ("swing_factor", C["MAX_SWING_FACTOR"] + 1, "AMM: swing factor out of range"),
+        ("swing_time", C["MIN_SWING_TIME"] - 1, "AMM: swing time out of range"),
+        ("swing_time", C["MAX_SWING_TIME"] + 1, "AMM: swing time out of range"),
     ]
 
 
@@ -93,6 +101,11 @@ INCLUSIVE = [
     ("fee", "MIN_FEE"),
     ("oracle_fee_window", "MIN_ORACLE_FEE_WINDOW"),
     ("oracle_fee_window", "MAX_ORACLE_FEE_WINDOW"),
+    ("away_fee", "MIN_AWAY_FEE"),
+    ("away_fee", "MAX_AWAY_FEE"),
+    ("swing_factor", "MAX_SWING_FACTOR"),
+    ("swing_time", "MIN_SWING_TIME"),
+    ("swing_time", "MAX_SWING_TIME"),
 ]
 
 
@@ -104,6 +117,15 @@ def test_bounds_are_inclusive(amm_deployer, good_args, field, value):
     amm = deploy(amm_deployer, good_args)
     assert amm.A() == good_args["A_"] and amm.AMPLIFICATION() == good_args["amplification"]
     assert amm.fee() == good_args["fee"] and amm.ORACLE_FEE_WINDOW() == good_args["oracle_fee_window"]
+    assert amm.AWAY_FEE() == good_args["away_fee"]
+    assert amm.SWING_FACTOR() == good_args["swing_factor"] and amm.SWING_TIME() == good_args["swing_time"]
+
+
+def test_away_and_swing_fees_zero_turn_them_off(amm_deployer, good_args):
+    good_args["away_fee"] = 0
+    good_args["swing_factor"] = 0
+    amm = deploy(amm_deployer, good_args)
+    assert amm.AWAY_FEE() == 0 and amm.SWING_FACTOR() == 0
 
 
 @pytest.mark.parametrize("A", [10, 39, 40, 41, 100, 1000])
@@ -143,4 +165,4 @@ def test_oracle_price_above_128_bits_reverts(amm_deployer, good_args, market):
     with boa.reverts("AMM: oracle price too high"):
         deploy(amm_deployer, good_args)
     set_oracle(market, C["MAX_AMOUNT"])
-    assert deploy(amm_deployer, good_args).old_p_o() == C["MAX_AMOUNT"]
+    assert deploy(amm_deployer, good_args).oracle_state()[0] == C["MAX_AMOUNT"]

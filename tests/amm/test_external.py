@@ -115,8 +115,8 @@ def test_dynamic_fee_after_an_oracle_move(traded, arbitrageur):
     decaying to nothing over ORACLE_FEE_WINDOW seconds."""
     amm = traded.amm
     W = amm.ORACLE_FEE_WINDOW()
-    assert amm.old_p_o() == amm.price_oracle()
-    assert amm.prev_p_o_time() == boa.env.evm.patch.timestamp
+    state = amm.oracle_state()
+    assert state[0] == amm.price_oracle() and state[2] == boa.env.evm.patch.timestamp
     assert amm.dynamic_fee() >= amm.fee()
     boa.env.time_travel(seconds=W)
     assert amm.dynamic_fee() == amm.fee()
