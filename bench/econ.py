@@ -1,190 +1,142 @@
-"""Borrower losses from soft liquidation on named price paths, softliq vs LLAMMA's curve.
+"""Borrower losses from soft liquidation on named price paths, and what a trader who knows
+the next oracle update makes: softliq vs our contracts configured as LLAMMA.
 
-Prints a loss table and writes bench/results/econ.json.
+Prints three tables and writes bench/results/econ.json:
 
-Headline path (the core issue's V-shape): the oracle starts 2 bands above the borrower's
-top band, walks down 1% per step to the middle of the bands and back; after each step
-60 s pass and one profit-maximising arbitrage trades against a market at the oracle
-price; at the end 600 s pass and a final arbitrage runs. Loss = share of the
-collateral's value at the start price that the borrower no longer has.
+1. Loss on price paths. One borrower (10 collateral at 55% of max_borrowable, N = 4, 10
+   or 20); after each oracle step `wait` seconds pass and one profit-maximising
+   arbitrage trades against a market at the oracle price; at the end 600 s pass and a
+   final arbitrage runs. Loss = share of the position's value at the first price that the
+   borrower no longer has when the oracle is back there. "crash and stay" is the
+   shortfall instead: one jump to the middle of the bands, an hour of arbitrage there,
+   value lost at that price.
+2. Informed round trips: the bands at equilibrium in the middle of a loan (N = 10); a
+   trader buys collateral (sells it, for the mirror), the oracle moves by `move` after
+   `delay` seconds, the trader trades everything back. Best profit over 48 sizes, in %
+   of the first leg's volume; negative or zero means it does not pay.
 
-Every path runs twice: with softliq's default parameters and with the same contracts
-configured as LLAMMA (amplification 3, fee 0.6%, oracle-fee window 120 s), which
-reproduces the issue's LLAMMA figures on the V-shape; the ratio column compares them.
+Every row runs with softliq's defaults, with softliq before AMM economics v2 (no away
+fee, no swing fee: the contracts' previous behaviour) and with the contracts configured
+as LLAMMA (amplification 3, fee 0.6%, oracle-move fee over 120 s). It runs on the
+integer-exact model (`softliq.econ`); `--chain` also replays the trades of the headline
+V-shape and oscillation paths on titanoboa and requires the same loss to the last digit.
 
-    python bench/econ.py [--quick]
+    python bench/econ.py [--quick] [--chain]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
-
-import boa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from softliq import WAD, MarketParams, deploy_boa  # noqa: E402
-from softliq.actors import collateral_units, fund_stablecoin, open_loan_at  # noqa: E402
-from softliq.arbitrage import find_arbitrage  # noqa: E402
-from softliq.deploy import Market  # noqa: E402
+from softliq import econ  # noqa: E402
+from softliq.econ import LLAMMA_LIKE, PricePath  # noqa: E402
+from softliq.params import MarketParams  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "econ.json"
-LLAMMA_ISSUE = {4: 1.00, 10: 1.57, 20: 2.21}
-"""LLAMMA's loss (%) on the V-shape path as measured for the core issue."""
-LLAMMA_LIKE = MarketParams(amplification=3 * WAD, fee=6 * 10**15, oracle_fee_window=120)
-"""softliq's contracts configured with LLAMMA's curve, fee and oracle-fee window."""
 BAND_COUNTS = (4, 10, 20)
-
-
-@dataclass
-class Run:
-    market: Market
-    borrower: str
-    arbitrageur: str
-    n1: int
-    n2: int
-
-
-def _setup(params: MarketParams, n_bands: int) -> Run:
-    market = deploy_boa(params)
-    borrower = boa.env.generate_address("borrower")
-    arbitrageur = boa.env.generate_address("arbitrageur")
-    n1, n2 = open_loan_at(market, borrower, collateral_units(market, 10 * WAD), 0.55, n_bands)
-    fund_stablecoin(market, arbitrageur, 10**6 * WAD)
-    market.collateral.mint(arbitrageur, collateral_units(market, 10**4 * WAD))
-    return Run(market, borrower, arbitrageur, n1, n2)
-
-
-def _arbitrage(run: Run) -> None:
-    m = run.market
-    arb = find_arbitrage(
-        m.amm, m.amm.price_oracle(), m.stablecoin.balanceOf(run.arbitrageur), m.collateral.balanceOf(run.arbitrageur)
-    )
-    if arb is not None:
-        with boa.env.prank(run.arbitrageur):
-            m.amm.exchange(arb.i, 1 - arb.i, arb.amount, 0)
-
-
-def _set_price(run: Run, price: int) -> None:
-    with boa.env.prank(run.market.admin):
-        run.market.oracle.set_price(price)
-
-
-def _value(run: Run, price: int) -> int:
-    x, y = run.market.amm.get_sum_xy(run.borrower)
-    return x + y * run.market.amm.COLLATERAL_PRECISION() * price // WAD
-
-
-def walk(run: Run, prices: list[int], wait: int = 60, final_wait: int = 600) -> float:
-    """Move the oracle along `prices` (the first is the start), one arbitrage `wait` s after
-    each step; returns the borrower's loss in % of the value at the start price."""
-    _set_price(run, prices[0])
-    boa.env.time_travel(seconds=final_wait)
-    _arbitrage(run)
-    start = _value(run, prices[0])
-    for price in prices[1:]:
-        _set_price(run, price)
-        boa.env.time_travel(seconds=wait)
-        _arbitrage(run)
-    boa.env.time_travel(seconds=final_wait)
-    _arbitrage(run)
-    return 100 * (start - _value(run, prices[0])) / start
-
-
-def _geometric(start: int, end: int, step: float) -> list[int]:
-    """Prices from start to end (inclusive), moving by a factor (1 +- step) each time."""
-    out = [start]
-    up = end > start
-    while (out[-1] < end) if up else (out[-1] > end):
-        nxt = int(out[-1] * ((1 + step) if up else (1 - step)))
-        out.append(min(nxt, end) if up else max(nxt, end))
-    return out
-
-
-def _start_and_middle(run: Run) -> tuple[int, int]:
-    amm = run.market.amm
-    A = amm.A()
-    start = amm.p_oracle_up(run.n1) * A * A // ((A - 1) * (A - 1))  # 2 bands above the top
-    middle = math.isqrt(amm.p_oracle_up(run.n1) * amm.p_oracle_down(run.n2))
-    return start, middle
-
-
-def v_shape(run: Run, step: float = 0.01) -> list[int]:
-    """Down from 2 bands above the top band to the middle of the bands and back."""
-    start, middle = _start_and_middle(run)
-    return _geometric(start, middle, step) + _geometric(middle, start, step)[1:]
-
-
-def sawtooth(run: Run, step: float = 0.01, swings: int = 5, amplitude: float = 0.02) -> list[int]:
-    """Into the middle of the bands, `swings` oscillations of +amplitude, then back out."""
-    start, middle = _start_and_middle(run)
-    high = int(middle * (1 + amplitude))
-    swing = _geometric(middle, high, step)[1:] + _geometric(high, middle, step)[1:]
-    return _geometric(start, middle, step) + swing * swings + _geometric(middle, start, step)[1:]
-
-
-def one_step_crash(run: Run) -> list[int]:
-    """One jump from 2 bands above the top band to the middle of the bands, one jump back."""
-    start, middle = _start_and_middle(run)
-    return [start, middle, start]
-
-
-@dataclass(frozen=True)
-class Path_:
-    label: str
-    prices: Callable[[Run], list[int]]
-    wait: int = 60
-
+CONFIGS: dict[str, MarketParams] = {
+    "softliq": MarketParams(),
+    "before": MarketParams(away_fee=0, swing_factor=0),
+    "llamma": LLAMMA_LIKE,
+}
+"""softliq's defaults; the same without the away and swing fees (the contracts before this
+change); our contracts configured as LLAMMA."""
 
 PATHS = [
-    Path_("v-shape 1%/step, 60 s", v_shape),
-    Path_("v-shape 0.5%/step, 60 s", lambda r: v_shape(r, 0.005)),
-    Path_("v-shape 2%/step, 60 s", lambda r: v_shape(r, 0.02)),
-    Path_("v-shape 1%/step, 600 s", v_shape, 600),
-    Path_("v-shape 1%/step, 12 s", v_shape, 12),
-    Path_("sawtooth +-2% x5 in bands", sawtooth),
-    Path_("one-step crash and back", one_step_crash),
+    PricePath("v-shape 1%/step, 60 s", econ.v_shape),
+    PricePath("v-shape 0.5%/step, 60 s", lambda r: econ.v_shape(r, 0.005)),
+    PricePath("v-shape 2%/step, 60 s", lambda r: econ.v_shape(r, 0.02)),
+    PricePath("v-shape 1%/step, 600 s", econ.v_shape, 600),
+    PricePath("v-shape 1%/step, 12 s", econ.v_shape, 12),
+    PricePath("sawtooth +-2% x5 in bands", econ.sawtooth),
+    PricePath("one-step crash and back", econ.one_step_crash),
+    PricePath("oscillation +-1.5% x10, 120 s", econ.oscillation, 120),
+    PricePath("oscillation +-0.5% x10, 120 s", lambda r: econ.oscillation(r, 0.005), 120),
+    PricePath("oscillation +-3% x10, 120 s", lambda r: econ.oscillation(r, 0.03), 120),
+    PricePath("oscillation +-1.5% x10, 12 s", econ.oscillation, 12),
+    PricePath("oscillation +-1.5% x10, 600 s", econ.oscillation, 600),
+    PricePath("w-shape 1%/step, 60 s", econ.w_shape),
+    PricePath("noisy v (seed 1), 60 s", lambda r: econ.noisy_v(r, 1)),
+    PricePath("noisy v (seed 2), 60 s", lambda r: econ.noisy_v(r, 2)),
+    PricePath("noisy v (seed 3), 60 s", lambda r: econ.noisy_v(r, 3)),
 ]
+MOVES = (0.001, 0.005, 0.01, 0.02, 0.03, 0.05)
+DELAYS = (0, 12, 60, 120, 600)
 
 
-def measure(params: MarketParams, path: Path_, n_bands: int) -> float:
-    """Loss (%) of a borrower with N = n_bands on `path` in a fresh market."""
-    with boa.env.anchor():
-        run = _setup(params, n_bands)
-        return walk(run, path.prices(run), wait=path.wait)
+def _row(label: str, values: list[float], fmt: str = "{:>9.3f}%") -> str:
+    return f"{label:<38}" + "".join(fmt.format(v) for v in values)
 
 
-def _row(label: str, values: dict[int, float], fmt: str = "{:>9.3f}%") -> str:
-    return f"{label:<34}" + "".join(fmt.format(values[n]) for n in BAND_COUNTS)
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 1e-12 else (0.0 if abs(a) <= 1e-12 else float("inf"))
+
+
+def path_table(paths: list[PricePath]) -> list[dict[str, object]]:
+    print(f"{'path (loss % of start value)':<38}" + "".join(f"{'N=' + str(n):>10}" for n in BAND_COUNTS))
+    rows = []
+    for path in paths:
+        losses = {name: [econ.loss(p, path, n) for n in BAND_COUNTS] for name, p in CONFIGS.items()}
+        rows.append(_print_rows(path.label, losses))
+    losses = {name: [econ.crash_and_stay(p, n) for n in BAND_COUNTS] for name, p in CONFIGS.items()}
+    rows.append(_print_rows("crash and stay (shortfall)", losses))
+    return rows
+
+
+def _print_rows(label: str, losses: dict[str, list[float]]) -> dict[str, object]:
+    ratio = [_ratio(a, b) for a, b in zip(losses["softliq"], losses["llamma"])]
+    print(_row(label + ": softliq", losses["softliq"]))
+    print(_row("  before (no away/swing fee)", losses["before"]))
+    print(_row("  LLAMMA-like (k=3, 0.6%, 120 s)", losses["llamma"]))
+    print(_row("  ratio softliq / LLAMMA-like", ratio, "{:>10.2f}"))
+    return {"path": label, **{f"{k}_loss_pct": dict(zip(BAND_COUNTS, v)) for k, v in losses.items()}, "ratio": dict(zip(BAND_COUNTS, ratio))}
+
+
+def round_trip_table() -> list[dict[str, object]]:
+    print("\ninformed round trip: best profit, % of volume (<= 0: does not pay); N = 10")
+    print(f"{'':<38}" + "".join(f"{m * 100:>+8.1f}%" for m in MOVES) + "".join(f"{-m * 100:>+8.1f}%" for m in MOVES))
+    rows = []
+    for name, p in CONFIGS.items():
+        for delay in DELAYS:
+            cells = []
+            for first, sign in ((0, 1), (1, -1)):
+                for move in MOVES:
+                    trip = econ.informed_round_trip(p, sign * move, delay, first)
+                    cells.append(100 * trip.per_volume)
+                    rows.append({"config": name, "delay_s": delay, "move": sign * move, "first": "buy" if first == 0 else "sell",
+                                 "profit_wei": trip.profit, "volume_wei": trip.volume, "profit_pct_of_volume": 100 * trip.per_volume})
+            print(_row(f"{name}, delay {delay} s (buy | sell first)", cells, "{:>9.3f}"))
+    return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="only the headline V-shape path")
+    ap.add_argument("--quick", action="store_true", help="only the headline V-shape and oscillation paths, no round trips")
+    ap.add_argument("--chain", action="store_true", help="also replay the headline path on titanoboa and compare")
     args = ap.parse_args()
-    ours = MarketParams()
-    paths = PATHS[:1] if args.quick else PATHS
-    print(f"{'path (loss % of start value)':<34}" + "".join(f"{'N=' + str(n):>10}" for n in BAND_COUNTS))
-    rows = []
-    for path in paths:
-        mine = {n: measure(ours, path, n) for n in BAND_COUNTS}
-        base = {n: measure(LLAMMA_LIKE, path, n) for n in BAND_COUNTS}
-        ratio = {n: (mine[n] / base[n] if base[n] > 0 else float("nan")) for n in BAND_COUNTS}
-        print(_row(path.label + ": softliq", mine))
-        print(_row("  LLAMMA curve (k=3, 0.6%, 120 s)", base))
-        print(_row("  ratio softliq / LLAMMA", ratio, "{:>10.2f}"))
-        rows.append({"path": path.label, "softliq_loss_pct": mine, "llamma_curve_loss_pct": base, "ratio": ratio})
-    print(_row("V-shape, LLAMMA itself (issue)", {n: float(v) for n, v in LLAMMA_ISSUE.items()}))
-    print(_row("V-shape bar (half of LLAMMA)", {n: v / 2 for n, v in LLAMMA_ISSUE.items()}))
+    started = time.time()
+    paths = [PATHS[0], PATHS[7]] if args.quick else PATHS
+    out: dict[str, object] = {"params": {k: asdict(v) for k, v in CONFIGS.items()}, "paths": path_table(paths)}
+    if not args.quick:
+        out["round_trips"] = round_trip_table()
+    if args.chain:
+        out["chain_replay"] = {}
+        for path in (PATHS[0], PATHS[7]):
+            model, chain = econ.replay_on_chain(CONFIGS["softliq"], 10, path)
+            print(f"chain replay of '{path.label}', N=10: model {model:.12f}%, titanoboa {chain:.12f}%")
+            if model != chain:
+                sys.exit("the model and the chain disagree")
+            out["chain_replay"][path.label] = {"model": model, "chain": chain}
+    print(f"({time.time() - started:.0f} s)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    out = {"params": asdict(ours), "llamma_like_params": asdict(LLAMMA_LIKE), "llamma_issue": LLAMMA_ISSUE, "rows": rows}
-    RESULTS.write_text(json.dumps(out, indent=2))
+    RESULTS.write_text(json.dumps(out, indent=1, default=str))
     print(f"wrote {RESULTS}")
 
 

@@ -49,7 +49,7 @@ MUTANTS = (
     Mutant(
         "drop_fee",
         "AMM: bands trade without any fee",
-        (("AMM.vy", "fee=self._band_fee(ctx, sa, sb))", "fee=0)"),),
+        (("AMM.vy", "fee=self._band_fee(ctx, lo, hi), p_lo=lo", "fee=0, p_lo=lo"),),
     ),
     Mutant(
         "forget_dead_shares",
