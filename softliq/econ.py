@@ -78,6 +78,13 @@ def arbitrage(run: Run, rounds: int = 3) -> None:
         run.driver.exchange(ARBITRAGEUR, arb.i, arb.amount)
 
 
+def settle_at(run: Run, price: int, wait: int = 600) -> None:
+    """Set the oracle to `price`, let `wait` seconds pass and arbitrage."""
+    run.market.set_price(price)
+    run.market.time_travel(wait)
+    arbitrage(run)
+
+
 def position_value(run: Run, price: int) -> int:
     """The borrower's stablecoin plus collateral valued at `price` (wei)."""
     x, y = run.market.amm.get_sum_xy(BORROWER)
@@ -166,17 +173,12 @@ def walk(run: Run, prices: list[int], wait: int = 60, final_wait: int = 600) -> 
     """Move the oracle along `prices` (the first is the start and the reference), one
     arbitrage `wait` s after each step, a last one `final_wait` s after the end; returns
     the borrower's loss in % of the position's value at the first price."""
-    m = run.market
-    m.set_price(prices[0])
-    m.time_travel(final_wait)
-    arbitrage(run)
+    settle_at(run, prices[0], final_wait)
     run.start_index = len(run.trades)
     start = position_value(run, prices[0])
     for price in prices[1:]:
-        m.set_price(price)
-        m.time_travel(wait)
-        arbitrage(run)
-    m.time_travel(final_wait)
+        settle_at(run, price, wait)
+    run.market.time_travel(final_wait)
     arbitrage(run)
     return 100 * (start - position_value(run, prices[0])) / start
 
@@ -193,15 +195,10 @@ def crash_and_stay(params: MarketParams, n_bands: int, minutes: int = 60) -> flo
     value at the start price (the shortfall soft liquidation leaves after a crash)."""
     run = open_run(params, n_bands)
     start, middle = start_and_middle(run)
-    m = run.market
-    m.set_price(start)
-    m.time_travel(600)
-    arbitrage(run)
+    settle_at(run, start)
     before = position_value(run, start)
-    m.set_price(middle)
     for _ in range(minutes):
-        m.time_travel(60)
-        arbitrage(run)
+        settle_at(run, middle, 60)
     return 100 * (1 - position_value(run, middle) / before)
 
 
@@ -249,10 +246,8 @@ def informed_round_trip(params: MarketParams, move: float, delay: int, first: in
     profitable size over a geometric grid of 48 sizes."""
     run = open_run(params, n_bands)
     _, middle = start_and_middle(run)
+    settle_at(run, middle)
     m = run.market
-    m.set_price(middle)
-    m.time_travel(600)
-    arbitrage(run)
     m.time_travel(600)
     d = run.driver
     d.fund_stablecoin(TRADER, 10**7 * WAD)

@@ -13,9 +13,11 @@ class MarketParams:
 
     Defaults describe an ETH-like market: 18-decimal collateral at 3000, A = 100
     (1% bands), amplification 1.2, a 0.01% base fee, 9% loan discount and 6%
-    liquidation discount (LLAMMA's test parameters), no interest. Amplification 1.2 and
-    a 0.01% fee are softliq's own choice: measured by bench/econ.py, they cut borrower
-    losses on every path we run to well under LLAMMA's (k = 3, fee 0.6%).
+    liquidation discount (LLAMMA's test parameters), no interest. Amplification 1.2,
+    a 0.01% fee, a 10% away fee and a 0.1 swing factor are softliq's own choice:
+    measured by bench/econ.py, they cut borrower losses on every V-shape, crash and
+    oscillation we run to well under LLAMMA's (k = 3, fee 0.6%), and make a trader who
+    knows the next oracle update lose (docs/design.md, "AMM economics v2").
     """
 
     price: int = 3000 * WAD
