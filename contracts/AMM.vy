@@ -370,6 +370,33 @@ def max_band() -> int256:
 
 @external
 @view
+def old_p_o() -> uint256:
+    """
+    @notice Oracle price at the last write (swap).
+    """
+    return self._load_oracle().p_o
+
+
+@external
+@view
+def old_dfee() -> uint256:
+    """
+    @notice Oracle-move fee in force at the last write (WAD).
+    """
+    return self._load_oracle().dfee
+
+
+@external
+@view
+def prev_p_o_time() -> uint256:
+    """
+    @notice Time of the last write.
+    """
+    return self._load_oracle().time
+
+
+@external
+@view
 def oracle_state() -> uint256[6]:
     """
     @notice The oracle state the last write (a swap) stored: [p_o, oracle-move fee (WAD),
