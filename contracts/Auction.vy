@@ -7,7 +7,9 @@
         with `take`; a stale auction is re-priced with `redo`. When the tab is covered
         the leftover collateral goes back to the borrower; when the lot runs out first
         the remaining tab is booked as a shortfall at the Controller (reserves first,
-        then bad debt).
+        then bad debt). A lot no longer worth taking (a redo finds it worth less than
+        min(chost, tab) at the new top) is settled the same way: what is left of it goes
+        back to the borrower and the whole tab is booked as a shortfall.
 @dev Glossary (MakerDAO Liquidations 2.0 names)
      lot    collateral left to sell (token units)
      tab    stablecoin left to raise (debt + penalty)
@@ -16,7 +18,9 @@
      buf    top = oracle price * buf
      tail   seconds after which an auction needs a redo
      cusp   price / top below which an auction needs a redo
-     chost  dust floor: a partial take may not leave a tab below it
+     chost  dust floor: a partial take may not leave a tab below it, nor a lot worth
+            less than it at the take's price; a redo settles a lot worth less than
+            min(chost, tab) at the new top
      stopped breaker: 0 none, 1 no new auctions, 2 also no redo, 3 also no take
      curve   each auction keeps the price curve it was (re)started with: set_curve
              affects auctions started or re-priced afterwards, never a live price
@@ -34,7 +38,7 @@ exports: (admin_role.admin, admin_role.set_admin)
 
 interface IController:
     def book_shortfall(amount: uint256): nonpayable
-    def pay_incentive(keeper: address, tab: uint256): nonpayable
+    def pay_incentive(keeper: address, tab: uint256, lot_value: uint256): nonpayable
 
 
 interface IStablecoin:
@@ -409,6 +413,22 @@ def _remove(id: uint256):
     self._sales[id] = empty(uint256[3])
 
 
+@internal
+def _settle(id: uint256, sale: Sale):
+    """
+    End auction `id`: what is left of the lot goes back to the borrower, what is left of
+    the tab is booked as a shortfall at the Controller (reserves first, then bad debt).
+    A covered tab (tab 0), an exhausted lot (lot 0) and a dust lot (both left) all end here.
+    """
+    if sale.lot > 0:
+        assert extcall COLLATERAL_TOKEN.transfer(sale.user, sale.lot, default_return_value=True), "Auction: collateral transfer failed"
+    if sale.tab > 0:
+        self._reduce_total_tab(sale.tab)
+        extcall IController(self.controller).book_shortfall(sale.tab)
+    log Settle(id=id, user=sale.user, collateral_returned=sale.lot, shortfall=sale.tab)
+    self._remove(id)
+
+
 @external
 @nonreentrant
 def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
@@ -441,18 +461,26 @@ def redo(id: uint256, keeper: address = msg.sender):
     """
     @notice Re-price a stale auction from the oracle, refreshed by its price_w() (after
             `tail` seconds or once the price fell below cusp * top). `keeper` earns the
-            incentive if the tab is above the dust floor.
+            incentive (LiquidationPolicy.redo_reward) if the tab is above the dust floor
+            and the lot, valued at the new top, covers half of it. A lot worth less than
+            min(chost, tab) at the new top is not worth taking: the auction is settled
+            instead (lot back to the borrower, tab booked as a shortfall), unpaid.
     """
     assert self.stopped < 2, "Auction: redo stopped"
     sale: Sale = self._load(id)
     assert sale.user != empty(address), "Auction: not running"
     assert self._needs_redo(sale, self._price(sale)), "Auction: redo not due"
     sale.top = self._oracle_top()
+    lot_value: uint256 = sale.lot * COLLATERAL_PRECISION * sale.top // c.WAD  # rounds down
+    chost: uint256 = self.chost
+    if lot_value < chost and lot_value < sale.tab:
+        self._settle(id, sale)
+        return
     sale.tic = block.timestamp
     sale.curve = self.curve_id
     self._store(id, sale)
-    if sale.tab >= self.chost and keeper != empty(address):
-        extcall IController(self.controller).pay_incentive(keeper, sale.tab)
+    if sale.tab >= chost and keeper != empty(address):
+        extcall IController(self.controller).pay_incentive(keeper, sale.tab, lot_value)
     log Redo(id=id, top=sale.top, tab=sale.tab, lot=sale.lot, keeper=keeper)
 
 
@@ -464,7 +492,8 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
             if it is at most `max_price`. Collateral goes to `receiver` first; if `data`
             is non-empty, `receiver.on_take(caller, owe, amount, data)` is called; then the
             caller pays `owe` stablecoin. Never collects more than the tab; never leaves
-            a tab below the dust floor.
+            a tab below the dust floor, nor a lot worth less than the dust floor at this
+            price behind a tab (reverts "Auction: lot left below dust": buy all of it).
     @return [collateral bought, stablecoin paid]
     """
     assert self.stopped < 3, "Auction: takes stopped"
@@ -493,6 +522,10 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
     amount = min(amount, sale.lot)
     sale.tab -= owe
     sale.lot -= amount
+    if sale.tab > 0 and sale.lot > 0:
+        # no crumb behind a tab: a lot worth less than the dust floor is not worth a
+        # taker's transaction, and it would leave an auction only a settlement can end
+        assert sale.lot * COLLATERAL_PRECISION * price >= self.chost * c.WAD, "Auction: lot left below dust"
 
     assert extcall COLLATERAL_TOKEN.transfer(receiver, amount, default_return_value=True), "Auction: collateral transfer failed"
     if len(data) > 0:
@@ -502,16 +535,8 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
     self._reduce_total_tab(owe)
     log Take(id=id, keeper=msg.sender, price=price, owe=owe, amount=amount, tab_left=sale.tab, lot_left=sale.lot)
 
-    if sale.tab == 0:
-        if sale.lot > 0:
-            assert extcall COLLATERAL_TOKEN.transfer(sale.user, sale.lot, default_return_value=True), "Auction: collateral transfer failed"
-        log Settle(id=id, user=sale.user, collateral_returned=sale.lot, shortfall=0)
-        self._remove(id)
-    elif sale.lot == 0:
-        self._reduce_total_tab(sale.tab)
-        extcall IController(self.controller).book_shortfall(sale.tab)
-        log Settle(id=id, user=sale.user, collateral_returned=0, shortfall=sale.tab)
-        self._remove(id)
+    if sale.tab == 0 or sale.lot == 0:
+        self._settle(id, sale)  # tab covered (leftover back) or lot exhausted (shortfall)
     else:
         self._store(id, sale)
     return [amount, owe]

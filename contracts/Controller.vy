@@ -58,6 +58,7 @@ interface IPolicy:
     def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_o: uint256, live_tab: uint256) -> uint256[2]: view
     def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: uint256, ld: uint256, p_o: uint256) -> uint256[3]: view
     def keeper_reward(tab: uint256) -> uint256: view
+    def redo_reward(tab: uint256, lot_value: uint256) -> uint256: view
 
 
 interface IAuction:
@@ -762,8 +763,7 @@ def _charge_reserves(amount: uint256):
 
 
 @internal
-def _pay_keeper(keeper: address, tab: uint256):
-    reward: uint256 = staticcall POLICY.keeper_reward(tab)
+def _pay_keeper(keeper: address, reward: uint256):
     if reward > 0:
         self._charge_reserves(reward)
         extcall STABLECOIN.mint(keeper, reward)
@@ -805,14 +805,15 @@ def book_shortfall(amount: uint256):
 
 
 @external
-def pay_incentive(keeper: address, tab: uint256):
+def pay_incentive(keeper: address, tab: uint256, lot_value: uint256):
     """
-    @notice Reward `keeper` (tip + chip * tab, minted from reserves) for re-pricing an
-            auction. Auction only.
+    @notice Reward `keeper` (POLICY.redo_reward: tip + chip * tab while the lot, worth
+            `lot_value` at the new top, covers half of the tab; minted from reserves) for
+            re-pricing an auction. Auction only.
     """
     assert msg.sender == self.auction.address, "only auction"
     self._accrue()
-    self._pay_keeper(keeper, tab)
+    self._pay_keeper(keeper, staticcall POLICY.redo_reward(tab, lot_value))
 
 
 @external
@@ -875,7 +876,7 @@ def liquidate(user: address) -> uint256:
     if to_auction > 0 and out[1] > 0:
         assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, self.auction.address, out[1], default_return_value=True), "collateral transfer failed"
         id = extcall self.auction.kick(user, out[1], tab, msg.sender)
-        self._pay_keeper(msg.sender, tab)
+        self._pay_keeper(msg.sender, staticcall POLICY.keeper_reward(tab))
     else:
         if out[1] > 0:
             assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, user, out[1], default_return_value=True), "collateral transfer failed"

@@ -12,7 +12,8 @@
      v        tier-1 value of one collateral unit: p_o * (1 - ld) / (1 + penalty_tier1)
      tab      stablecoin an auction must raise: debt moved to it * (1 + penalty)
      room     max_in_auction - total tab of live auctions
-     reward   keeper reward: tip + chip * tab, none for a tab below min_debt
+     reward   keeper reward: tip + chip * tab, none for a tab below min_debt; a redo pays
+              it only while the lot, valued at the new top, covers half of the tab
      All amounts are 18-decimal (the Controller scales collateral before calling).
 """
 from .modules import constants as c
@@ -207,6 +208,14 @@ def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: ui
     return [repaid, to_auction, penalty]
 
 
+@internal
+@view
+def _keeper_reward(tab: uint256) -> uint256:
+    if tab < self.min_debt:
+        return 0
+    return self.tip + tab * self.chip // c.WAD  # rounds down: the protocol pays less
+
+
 @external
 @view
 def keeper_reward(tab: uint256) -> uint256:
@@ -215,6 +224,22 @@ def keeper_reward(tab: uint256) -> uint256:
             tip + chip * tab, and nothing for a tab below min_debt (as Maker's clip pays
             nothing below chost): a dust tab's penalty cannot pay a flat tip.
     """
-    if tab < self.min_debt:
+    return self._keeper_reward(tab)
+
+
+@external
+@view
+def redo_reward(tab: uint256, lot_value: uint256) -> uint256:
+    """
+    @notice What a keeper earns for re-pricing an auction with `tab` whose lot is worth
+            `lot_value` at the new top: keeper_reward(tab) while the lot covers at least half
+            of the tab (2 * lot_value >= tab), nothing below. A lot worth less than half its
+            tab even at oracle * buf is mostly a shortfall already: re-pricing it raises
+            little, and paying for it would let a keeper who drained the lot (bought all
+            but a crumb below market) farm rewards from reserves at every redo. Above
+            the bar the reward (below half of a tab of at least min_debt, as the bound of
+            set_liquidation_params keeps it) is also below the lot's value.
+    """
+    if lot_value < tab - tab // 2:  # 2 * lot_value < tab, without overflow
         return 0
-    return self.tip + tab * self.chip // c.WAD  # rounds down: the protocol pays less
+    return self._keeper_reward(tab)

@@ -141,6 +141,16 @@ class AuctionModel:
         self.active_ix.pop(id_, None)
         self.sales.pop(id_, None)
 
+    def _settle(self, id_: int, sale: Sale) -> None:
+        """_settle: the lot left back to the borrower, the tab left booked as a shortfall."""
+        if sale.lot > 0:
+            self.collateral.transfer(self.address, sale.user, sale.lot)
+        if sale.tab > 0:
+            self.total_tab -= sale.tab
+            assert self.controller is not None
+            self.controller.book_shortfall(sale.tab)
+        self._remove(id_)
+
     def kick(self, user: str, lot: int, tab: int, keeper: str) -> int:
         """kick (the Controller's call): start an auction; returns its id."""
         require(self.stopped < 1, "Auction: liquidations stopped")
@@ -163,11 +173,15 @@ class AuctionModel:
         assert sale is not None
         require(self._needs_redo(sale, self._price(sale)), "Auction: redo not due")
         sale.top = self._oracle_top()
+        lot_value = sale.lot * self.COLLATERAL_PRECISION * sale.top // WAD
+        if lot_value < self.chost and lot_value < sale.tab:
+            self._settle(id_, sale)  # not worth taking: settled, not re-priced
+            return
         sale.tic = self.clock.now
         sale.curve = self.curve_id
         if sale.tab >= self.chost and keeper != "":
             assert self.controller is not None
-            self.controller.pay_incentive(keeper, sale.tab)
+            self.controller.pay_incentive(keeper, sale.tab, lot_value)
 
     def take(self, sender: str, id_: int, max_collateral: int, max_price: int, receiver: str) -> tuple[int, int]:
         """take(id, max_collateral, max_price, receiver, b""): returns (bought, paid)."""
@@ -193,19 +207,14 @@ class AuctionModel:
                 owe = sale.tab - self.chost
                 amount = max(owe * WAD // price // prec, 1)
         amount = min(amount, sale.lot)
+        if sale.tab > owe and sale.lot > amount:  # checked before any state changes
+            require((sale.lot - amount) * prec * price >= self.chost * WAD, "Auction: lot left below dust")
         sale.tab -= owe
         sale.lot -= amount
         self.collateral.transfer(self.address, receiver, amount)
         self.stable.transfer(sender, self.address, owe)
         self.stable.burn(self.address, owe)
         self.total_tab -= owe
-        if sale.tab == 0:
-            if sale.lot > 0:
-                self.collateral.transfer(self.address, sale.user, sale.lot)
-            self._remove(id_)
-        elif sale.lot == 0:
-            self.total_tab -= sale.tab
-            assert self.controller is not None
-            self.controller.book_shortfall(sale.tab)
-            self._remove(id_)
+        if sale.tab == 0 or sale.lot == 0:
+            self._settle(id_, sale)
         return amount, owe

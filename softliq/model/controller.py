@@ -402,13 +402,12 @@ class ControllerModel:
         self._accrue()
         self._charge_reserves(amount)
 
-    def pay_incentive(self, keeper: str, tab: int) -> None:
-        """pay_incentive (the Auction's call): accrue, then pay the keeper."""
+    def pay_incentive(self, keeper: str, tab: int, lot_value: int) -> None:
+        """pay_incentive (the Auction's call): accrue, then pay the keeper redo_reward."""
         self._accrue()
-        self._pay_keeper(keeper, tab)
+        self._pay_keeper(keeper, self.policy.redo_reward(tab, lot_value))
 
-    def _pay_keeper(self, keeper: str, tab: int) -> None:
-        reward = self.policy.keeper_reward(tab)
+    def _pay_keeper(self, keeper: str, reward: int) -> None:
         if reward > 0:
             self._charge_reserves(reward)
             self.stable.mint(keeper, reward)
@@ -452,7 +451,7 @@ class ControllerModel:
         if to_auction > 0 and out_y > 0:
             self.collateral.transfer(amm, self.auction.address, out_y)
             id_ = self.auction.kick(user, out_y, tab, sender)
-            self._pay_keeper(sender, tab)
+            self._pay_keeper(sender, pol.keeper_reward(tab))
         else:
             if out_y > 0:
                 self.collateral.transfer(amm, user, out_y)

@@ -1,5 +1,6 @@
 """Model of contracts/LiquidationPolicy.vy: tiers, the tier-1 fraction, the cap on what
-may be in auction (`plan`), how a liquidation divides debt (`split`), the keeper reward."""
+may be in auction (`plan`), how a liquidation divides debt (`split`), the keeper reward
+(`keeper_reward`, and `redo_reward` for a re-pricing)."""
 
 from __future__ import annotations
 
@@ -108,3 +109,10 @@ class PolicyModel:
         if tab < self.min_debt:
             return 0
         return self.tip + tab * self.chip // WAD
+
+    def redo_reward(self, tab: int, lot_value: int) -> int:
+        """redo_reward(): keeper_reward(tab) while the lot, worth `lot_value` at the new
+        top, covers half of the tab (2 * lot_value >= tab); 0 below."""
+        if lot_value < tab - tab // 2:
+            return 0
+        return self.keeper_reward(tab)

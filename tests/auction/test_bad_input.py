@@ -244,7 +244,7 @@ def test_book_shortfall_only_auction(market, borrower, liquidator):
 
 def test_pay_incentive_only_auction(market, borrower, liquidator):
     for who in (borrower, liquidator, market.admin, market.amm.address):
-        _reverts_unchanged(market, who, market.controller, "pay_incentive", (who, 10**6 * WAD), "only auction", users=[who])
+        _reverts_unchanged(market, who, market.controller, "pay_incentive", (who, 10**6 * WAD, 10**6 * WAD), "only auction", users=[who])
 
 
 def test_kick_only_controller(market, borrower, liquidator, underwater):
@@ -266,7 +266,7 @@ def test_hooks_from_the_auction_work(market, liquidator):
     """Control: the same hooks called by the auction house do what they say."""
     c = market.controller
     with boa.env.prank(market.auction.address):
-        c.pay_incentive(liquidator, 1000 * WAD)
+        c.pay_incentive(liquidator, 1000 * WAD, 500 * WAD)  # a lot worth half the tab: paid
     reward = market.policy.tip() + 1000 * WAD * market.policy.chip() // WAD
     assert market.stablecoin.balanceOf(liquidator) == reward
     assert c.reserves() == 0 and c.bad_debt() == reward  # reserves were empty

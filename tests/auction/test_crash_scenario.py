@@ -31,7 +31,9 @@ class Ledger:
     def __init__(self, market):
         c = market.controller
         self.market = market
-        self.reward = PolicyModel.from_params(market.params).keeper_reward
+        policy = PolicyModel.from_params(market.params)
+        self.reward, self.redo_reward = policy.keeper_reward, policy.redo_reward
+        self.prec = 10 ** (18 - market.params.collateral_decimals)
         self.chost = market.auction.chost()
         self.reserves, self.bad_debt = c.reserves(), c.bad_debt()
         self.penalties = self.rewards = self.shortfalls = 0
@@ -65,7 +67,7 @@ class Ledger:
                 self.kicked[ev.id] = ev.tab
             elif name == "Redo" and src == str(a.address).lower():
                 if ev.tab >= self.chost:
-                    reward = self.reward(ev.tab)
+                    reward = self.redo_reward(ev.tab, ev.lot * self.prec * ev.top // WAD)
                     self.rewards += reward
                     self._charge(reward)
             elif name == "Settle" and src == str(a.address).lower():

@@ -116,14 +116,28 @@ class Book:
                 assert price * WAD >= cusp * sale.top
 
 
-def _partial_take_of_dust(market, auction_id: int, amount: int, price: int) -> bool:
-    """Whether taking `amount` at `price` is a partial purchase the dust rule refuses:
-    it would leave a tab below chost while the tab is already at or below it."""
+def _refused_partial_take(market, auction_id: int, amount: int, price: int) -> str | None:
+    """The revert reason if taking `amount` at `price` is a partial purchase a dust rule
+    refuses, else None: a tab below chost when the tab is already at or below it ("no
+    partial purchase"), or a lot worth less than chost at `price` left behind a tab
+    ("lot left below dust"). Re-states Auction.take's arithmetic."""
     _, _, lot, tab = market.auction.status(auction_id)
     prec = 10 ** (18 - market.params.collateral_decimals)
-    owe = -(-amount * prec * price // WAD)  # rounds up, as take does
     chost = market.auction.chost()
-    return amount < lot and owe < tab and tab - owe < chost and tab <= chost
+    amount = min(lot, amount)
+    owe = -(-amount * prec * price // WAD)  # rounds up, as take does
+    if owe > tab:
+        owe = tab
+        amount = max(owe * WAD // price // prec, 1)
+    elif owe < tab and amount < lot and tab - owe < chost:
+        if tab <= chost:
+            return "Auction: no partial purchase"
+        owe = tab - chost
+        amount = max(owe * WAD // price // prec, 1)
+    amount = min(amount, lot)
+    if tab - owe > 0 and lot - amount > 0 and (lot - amount) * prec * price < chost * WAD:
+        return "Auction: lot left below dust"
+    return None
 
 
 def _step(market, book, keeper, arbitrageur, users, action):
@@ -149,9 +163,11 @@ def _step(market, book, keeper, arbitrageur, users, action):
         needs_redo, price, lot, _ = a.status(auction_id)
         if kind == "take" and not needs_redo:
             amount = max(lot * action[2] // 100, 1)
-            if _partial_take_of_dust(market, auction_id, amount, price):
-                # a tab at or below the dust floor sells only whole (Maker's clip rule)
-                with boa.reverts("Auction: no partial purchase"):
+            refused = _refused_partial_take(market, auction_id, amount, price)
+            if refused:
+                # a tab at or below the dust floor sells only whole (Maker's clip rule); a
+                # partial take may not leave a crumb of a lot behind a tab
+                with boa.reverts(refused):
                     act(keeper, a, "take", auction_id, amount, price, keeper, b"")
                 return
             _, logs = act(keeper, a, "take", auction_id, amount, price, keeper, b"")

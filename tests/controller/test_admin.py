@@ -41,7 +41,7 @@ def test_auction_hooks_only_for_the_auction(market, admin, liquidator):
         with boa.reverts("only auction"):
             act(who, c, "book_shortfall", WAD)
         with boa.reverts("only auction"):
-            act(who, c, "pay_incentive", who, WAD)
+            act(who, c, "pay_incentive", who, WAD, WAD)
     with boa.reverts("auction already set"):
         act(admin, c, "set_auction", liquidator)
     assert c.auction() == market.auction.address

@@ -60,3 +60,50 @@ def test_crash_liquidations_takes_redos_match_chain(twin):
     twin.check(QUOTES)
     assert driver.done.get("liquidate", 0) > 0, driver.done
     assert driver.done.get("take", 0) + driver.done.get("redo", 0) > 0, driver.done
+
+
+def test_drained_auction_redo_and_dust_settlement_match_chain(twin):
+    """Issue 12's drained auction on both sides: below market the liquidator tries to buy
+    all but 1 wei of an underwater lot (both refuse: "lot left below dust"), buys all but
+    the smallest lot a partial take may leave, redoes it unpaid for a day, then the oracle
+    halves and the next redo settles the crumb (shortfall booked, auction ended)."""
+    driver = make_driver(twin, 23 + twin.market.params.collateral_decimals)
+    cast, model = driver.cast, twin.model
+    prec = model.auction.COLLATERAL_PRECISION
+
+    def status():  # the model's auction is replaced when an action reverts (atomic)
+        return model.auction.status(id_)
+
+    who = cast.borrowers[0]
+    collateral = driver.units(10 * WAD)
+    twin.create_loan(who, collateral, model.controller.max_borrowable(collateral, 10) * 95 // 100, 10)
+    n1 = model.amm.read_user_tick_numbers(who)[0]
+    twin.set_price(model.amm.p_oracle_up(n1) * 90 // 100)
+    id_ = twin.liquidate(cast.liquidator, who).value
+    assert id_ and id_ in model.auction.active_ids()
+    for _ in range(200):  # below market, lot worth less than 80% of the tab
+        _, price, lot, tab = status()
+        if price <= model.oracle.source and lot * prec * price // WAD * 100 < tab * 80:
+            break
+        twin.time_travel(90)
+    twin.check()
+    assert twin.take(cast.liquidator, id_, lot - 1, price).reverted == "Auction: lot left below dust"
+    twin.check()
+    keep = -(-model.auction.chost * WAD // (prec * price))
+    assert twin.take(cast.liquidator, id_, lot - keep, price).reverted is None
+    assert status()[2] == keep
+    twin.check()
+    liquidator_sc = model.stable.balance_of(cast.liquidator)
+    redos = 0
+    for _ in range(86400 // 90):
+        twin.time_travel(90)
+        if status()[0]:
+            assert twin.redo(cast.liquidator, id_).reverted is None
+            redos += 1
+    assert redos >= 8 and model.stable.balance_of(cast.liquidator) == liquidator_sc
+    twin.check()
+    twin.set_price(model.oracle.source // 2)
+    twin.time_travel(3 * 3600)
+    assert twin.redo(cast.liquidator, id_).reverted is None
+    assert id_ not in model.auction.active_ids() and model.auction.total_tab == 0
+    twin.check(full_views=True)

@@ -1,4 +1,4 @@
-"""LiquidationPolicy alone: `plan`, `split` and `keeper_reward` agree with the Python
+"""LiquidationPolicy alone: `plan`, `split`, `keeper_reward` and `redo_reward` agree with the Python
 model (softliq.model.policy) on any input, reverts included, and keep their promises:
 tier 1 restores target health, a cut never exceeds the cap, no dust auctions, a cut
 tier 2 leaves a valid loan, the keeper reward stays below a minimum-size penalty."""
@@ -116,3 +116,27 @@ def test_no_keeper_reward_for_a_dust_tab(policy, model):
     penalty cannot pay a flat tip."""
     assert policy.keeper_reward(model.min_debt - 1) == 0
     assert policy.keeper_reward(model.min_debt) == model.tip + model.min_debt * model.chip // WAD > 0
+
+
+@settings(max_examples=200, **FIXTURE_OK)
+@given(tab=st.integers(0, 10**12 * WAD), lot_value=st.one_of(st.integers(0, 10**12 * WAD), st.integers(2**255, 2**256 - 1)))
+def test_redo_reward_matches_the_model(policy, model, tab, lot_value):
+    assert policy.redo_reward(tab, lot_value) == model.redo_reward(tab, lot_value)
+
+
+@pytest.mark.parametrize("tab", [100 * WAD, 100 * WAD + 1, 6335 * WAD, 6335 * WAD + 1, 10**9 * WAD + 7])
+def test_redo_reward_only_while_the_lot_covers_half_the_tab(policy, model, tab):
+    """redo_reward pays keeper_reward(tab) iff 2 * lot_value >= tab (odd tabs included),
+    nothing for a crumb (the drained auction of issue 12), and always less than the lot
+    is worth when it pays (the reward stays below half of any tab >= min_debt)."""
+    half = tab - tab // 2  # the smallest lot_value with 2 * lot_value >= tab
+    assert policy.redo_reward(tab, half) == policy.keeper_reward(tab) > 0
+    assert policy.redo_reward(tab, half) < half
+    assert policy.redo_reward(tab, half - 1) == 0
+    assert policy.redo_reward(tab, 1) == policy.redo_reward(tab, 0) == 0
+    assert policy.redo_reward(tab, 2**256 - 1) == policy.keeper_reward(tab)
+
+
+def test_redo_reward_keeps_the_dust_tab_rule(policy, model):
+    """Below min_debt a redo pays nothing even when the lot is worth far more."""
+    assert policy.redo_reward(model.min_debt - 1, 10**9 * WAD) == 0
