@@ -142,6 +142,18 @@ def test_liquidate_and_kick_refresh_the_oracle(market, loan, keeper):
     assert market.auction.sales(auction_id).top == view * market.auction.buf() // WAD
 
 
+def _sweep(market, borrower, arbitrageur, swap):
+    """The arbitrageur converts the bands at the oracle price (`swap(i, amount)`), then
+    buys the dust: `borrower`'s position holds stablecoin only."""
+    for _ in range(5):
+        arb = find_arbitrage(market.amm, market.amm.price_oracle(), market.stablecoin.balanceOf(arbitrageur), market.collateral.balanceOf(arbitrageur))
+        if arb is None:
+            break
+        swap(arb.i, arb.amount)
+    swap(0, 10_000 * WAD)
+    assert market.amm.get_sum_xy(borrower)[1] == 0
+
+
 def _convert_fully(market, borrower, arbitrageur, swap):
     """`borrower` borrows 99% of max over 4 bands; the source falls for good to 90% of
     the bottom band; the arbitrageur converts the bands to stablecoin (the trades
@@ -150,13 +162,7 @@ def _convert_fully(market, borrower, arbitrageur, swap):
     _n1, n2 = open_loan_at(market, borrower, collateral_units(market, 10 * WAD), 0.99, 4)
     boa.env.time_travel(seconds=HOUR)
     _crash_for_good(market, market.amm.p_oracle_down(n2) * 90 // 100)
-    for _ in range(5):
-        arb = find_arbitrage(market.amm, market.amm.price_oracle(), market.stablecoin.balanceOf(arbitrageur), market.collateral.balanceOf(arbitrageur))
-        if arb is None:
-            break
-        swap(arb.i, arb.amount)
-    swap(0, 10_000 * WAD)
-    assert market.amm.get_sum_xy(borrower)[1] == 0
+    _sweep(market, borrower, arbitrageur, swap)
     assert market.controller.health(borrower, True) < 0
     boa.env.time_travel(seconds=60)
 
@@ -274,13 +280,7 @@ def test_model_mirrors_the_controllers_own_write(deployed, borrower, arbitrageur
     twin.time_travel(BLOCK)
     swap(0, WAD)
     twin.time_travel(HOUR)
-    for _ in range(5):
-        arb = find_arbitrage(market.amm, market.amm.price_oracle(), market.stablecoin.balanceOf(arbitrageur), market.collateral.balanceOf(arbitrageur))
-        if arb is None:
-            break
-        swap(arb.i, arb.amount)
-    swap(0, 10_000 * WAD)
-    assert market.amm.get_sum_xy(borrower)[1] == 0
+    _sweep(market, borrower, arbitrageur, swap)
     twin.time_travel(60)
     twin.check()
     assert twin.liquidate(liquidator, borrower).value == 0
