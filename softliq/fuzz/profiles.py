@@ -2,7 +2,9 @@
 
 `SOFTLIQ_FUZZ` chooses the profile: `ci` (default; part of `make test`) or `deep`
 (long; run the suite with pytest-xdist `-n auto`, or use `python -m softliq fuzz`).
-`SOFTLIQ_FUZZ_SEED` fixes the seed (a failure prints the command that replays it).
+`SOFTLIQ_FUZZ_SEED` fixes the seed (a failure prints the command that replays it);
+without it the `ci` profile runs the fixed CI_SEED, so the same commit gives the same
+result in CI, and the `deep` profile draws a fresh seed (random exploration).
 Examples that failed are kept in `.hypothesis/` (DirectoryBasedExampleDatabase) and
 replayed first on the next run.
 """
@@ -21,6 +23,8 @@ PROFILE_ENV = "SOFTLIQ_FUZZ"
 SEED_ENV = "SOFTLIQ_FUZZ_SEED"
 QUICK_FAIL_ENV = "SOFTLIQ_FUZZ_QUICK_FAIL"
 """If "1": no shrinking and no example database (bench/mutants.py: only "caught?" matters)."""
+CI_SEED = 20261204
+"""The `ci` profile's seed when SOFTLIQ_FUZZ_SEED is not set (printed in pytest's header)."""
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = ROOT / ".hypothesis" / "examples"
 
@@ -54,10 +58,14 @@ def profile(name: str | None = None) -> Profile:
     return PROFILES[name]
 
 
-def seed_from_env() -> int:
-    """`$SOFTLIQ_FUZZ_SEED` if set, else a fresh random seed (printed on failure)."""
+def seed_from_env(profile_name: str | None = None) -> int:
+    """`$SOFTLIQ_FUZZ_SEED` if set; else CI_SEED for the `ci` profile (the one
+    `$SOFTLIQ_FUZZ` names when `profile_name` is None) and a fresh random seed for any
+    other (printed on failure)."""
     text = os.environ.get(SEED_ENV)
     if text is None:
+        if (profile_name or profile().name) == "ci":
+            return CI_SEED
         return random.SystemRandom().randrange(2**32)
     try:
         return int(text)

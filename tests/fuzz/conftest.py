@@ -6,6 +6,7 @@ SOFTLIQ_CONTRACTS deploys contracts from another directory (bench/mutants.py).""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -39,11 +40,22 @@ def world(request: pytest.FixtureRequest, world_18: World) -> World:
 @pytest.fixture
 def fuzz_seed(request: pytest.FixtureRequest, fuzz_profile: profiles.Profile) -> Iterator[int]:
     """The run's seed; on failure, prints the one command that replays it."""
-    seed = profiles.seed_from_env()
+    seed = profiles.seed_from_env(fuzz_profile.name)
     yield seed
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(f"\nfuzz seed {seed}; replay with:\n  {profiles.replay_command(request.node.nodeid, seed, fuzz_profile.name)}")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The fuzz profile and seed of this run, so that a CI log names what it ran."""
+    p = profiles.profile()
+    seed = os.environ.get(profiles.SEED_ENV)
+    if seed is not None:
+        return f"fuzz: profile {p.name}, seed {seed} (SOFTLIQ_FUZZ_SEED)"
+    if p.name == "ci":
+        return f"fuzz: profile ci, fixed seed {profiles.CI_SEED} (SOFTLIQ_FUZZ_SEED overrides)"
+    return f"fuzz: profile {p.name}, a fresh seed per test (printed on failure)"
 
 
 @pytest.hookimpl(hookwrapper=True)

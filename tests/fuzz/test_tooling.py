@@ -59,6 +59,9 @@ def test_profiles_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(profiles.PROFILE_ENV, "fast")
     with pytest.raises(profiles.ProfileError, match="unknown fuzz profile"):
         profiles.profile()
+    monkeypatch.delenv(profiles.SEED_ENV, raising=False)
+    assert profiles.seed_from_env("ci") == profiles.seed_from_env("ci") == profiles.CI_SEED
+    assert len({profiles.seed_from_env("deep") for _ in range(4)}) > 1  # deep explores
     monkeypatch.setenv(profiles.SEED_ENV, "abc")
     with pytest.raises(profiles.ProfileError, match="is not an integer"):
         profiles.seed_from_env()
