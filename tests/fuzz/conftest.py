@@ -47,7 +47,14 @@ def fuzz_seed(request: pytest.FixtureRequest, fuzz_profile: profiles.Profile) ->
         print(f"\nfuzz seed {seed}; replay with:\n  {profiles.replay_command(request.node.nodeid, seed, fuzz_profile.name)}")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Print the fuzz profile and seed once collection is done (also under `-q`)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(_fuzz_banner())
+
+
+def _fuzz_banner() -> str:
     """The fuzz profile and seed of this run, so that a CI log names what it ran."""
     p = profiles.profile()
     seed = os.environ.get(profiles.SEED_ENV)
