@@ -38,8 +38,9 @@
      toward/away  a trade moves a band's price toward p_o (what arbitrage does after the
                   oracle moved) or away from it (buying above p_o, selling below it:
                   only worth it to someone who expects p_o to move next). Each band's
-                  part of a trade is split at p = p_o: the toward part pays the
-                  effective fee, the away part at least AWAY_FEE
+                  part of a trade is split where arbitrage at p_o stops paying
+                  (p_o * (1 - fee) buying, p_o / (1 - fee) selling): the toward part
+                  pays the effective fee, the away part at least AWAY_FEE
      exchange i=0 stablecoin in, collateral out: walks n upwards
      exchange i=1 collateral in, stablecoin out: walks n downwards
 """
