@@ -21,6 +21,11 @@ from softliq.model.wad_math import (
     MAX_AWAY_FEE,
     MAX_FEE,
     MAX_RATE,
+    MAX_SWING_FACTOR,
+    MAX_SWING_FEE,
+    MAX_SWING_TIME,
+    MIN_SWING_TIME,
+    SWING_UNIT,
     MIN_AWAY_FEE,
     MIN_BAND_Y,
     WAD,
@@ -34,11 +39,6 @@ from softliq.model.wad_math import (
 MAX_TOUCH = 50
 MAX_UINT256 = 2**256 - 1
 MASK16 = 2**16 - 1
-SWING_UNIT = 10**13
-MAX_SWING_FACTOR = 10**18
-MAX_SWING_FEE = 10**16
-MIN_SWING_TIME = 60
-MAX_SWING_TIME = 86400
 
 
 def liquidity(x: int, y: int, sa: int, sb: int, d: int) -> int:

@@ -205,6 +205,34 @@ def test_long_silence_does_not_reach_an_unrecorded_source(market, ema):
 # ---------------------------------------------------------------- manipulation
 
 
+def _after_a_quiet_hour(market, deploy, ema_time, start, new):
+    """An oracle deployed at `start`, an hour without writes, then the source at `new`."""
+    _set_source(market, start)
+    oracle = deploy(ema_time)
+    boa.env.time_travel(seconds=HOUR)
+    _set_source(market, new)
+    return oracle
+
+
+def _one_block_print(market, oracle, spike, honest, recorded):
+    """The source shows `spike` (already set) in this block, written by the manipulator if
+    `recorded`; the next block it is honest again: read, write, and read again ten hours
+    later. Returns every value the oracle showed, and the source the print block's write
+    recorded (None if not recorded)."""
+    seen = [oracle.price()]
+    written = None
+    if recorded:
+        seen.append(oracle.price_w())
+        written = oracle.last_source()
+    boa.env.time_travel(seconds=BLOCK)
+    _set_source(market, honest)
+    seen.append(oracle.price())
+    seen.append(oracle.price_w())
+    boa.env.time_travel(seconds=10 * HOUR)
+    seen.append(oracle.price())
+    return seen, written
+
+
 def _plain_ema_move(dt, ema_time):
     """Share of a print a plain EMA (fold the reading block's source over the dt since
     the last write) moves the average: 1 - e^(-dt/T)."""
@@ -219,22 +247,11 @@ def test_one_block_print_after_an_hour_of_quiet_does_not_move_the_average(market
     honest price equals the average. Bound of the issue: the average moves at most
     1 - e^(-12/T) of the print; with the median rule it does not move at all."""
     honest = 3000 * WAD
-    _set_source(market, honest)
-    oracle = deploy(ema_time)
-    boa.env.time_travel(seconds=HOUR)
     spike = honest * (100 + print_pct) // 100
-    _set_source(market, spike)
-    seen = [oracle.price()]
+    oracle = _after_a_quiet_hour(market, deploy, ema_time, honest, spike)
+    seen, written = _one_block_print(market, oracle, spike, honest, recorded)
     if recorded:
-        seen.append(oracle.price_w())  # the manipulator records the print
-        assert oracle.last_source() == spike
-    # next block: the source is honest again; read, write, read again much later
-    boa.env.time_travel(seconds=BLOCK)
-    _set_source(market, honest)
-    seen.append(oracle.price())
-    seen.append(oracle.price_w())
-    boa.env.time_travel(seconds=10 * HOUR)
-    seen.append(oracle.price())
+        assert written == spike  # the manipulator recorded the print
 
     bound = _plain_ema_move(BLOCK, ema_time) * abs(spike - honest)
     worst = max(abs(p - honest) for p in seen)
@@ -247,10 +264,7 @@ def test_one_block_print_read_much_later_without_writes(market, deploy, recorded
     """Print for one block (recorded or not), source honest again, then nobody writes for
     a day: the average read then is still the honest price."""
     honest = 3000 * WAD
-    _set_source(market, honest)
-    oracle = deploy(600)
-    boa.env.time_travel(seconds=HOUR)
-    _set_source(market, honest * 6 // 10)
+    oracle = _after_a_quiet_hour(market, deploy, 600, honest, honest * 6 // 10)
     if recorded:
         oracle.price_w()
     boa.env.time_travel(seconds=BLOCK)
@@ -276,15 +290,7 @@ def test_one_block_print_stays_within_the_honest_values(market, deploy, ema_time
     oracle = _moved_source(market, deploy, ema_time, last, recorded_source)
     boa.env.time_travel(seconds=gap)
     _set_source(market, spike)
-    seen = [oracle.price()]
-    if recorded:
-        seen.append(oracle.price_w())
-    boa.env.time_travel(seconds=BLOCK)
-    _set_source(market, honest)
-    seen.append(oracle.price())
-    seen.append(oracle.price_w())
-    boa.env.time_travel(seconds=10 * HOUR)
-    seen.append(oracle.price())
+    seen, _ = _one_block_print(market, oracle, spike, honest, recorded)
     lo, hi = min(last, recorded_source, honest), max(last, recorded_source, honest)
     assert all(lo <= p <= hi for p in seen), (seen, lo, hi)
 
@@ -296,11 +302,8 @@ def test_a_persistent_move_is_followed_one_write_late(market, deploy, ema_time, 
     it (the average stays); the write a block later folds it over those 12 s; a write an
     hour later folds it over the hour. Compared with the same rule in floats."""
     start = 3000 * WAD
-    _set_source(market, start)
-    oracle = deploy(ema_time)
-    boa.env.time_travel(seconds=HOUR)
     target = start * (100 + move_pct) // 100
-    _set_source(market, target)
+    oracle = _after_a_quiet_hour(market, deploy, ema_time, start, target)
     assert oracle.price_w() == start
 
     second = _write_after(oracle, BLOCK)
