@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from softliq.deploy import Market, deploy_market
-from softliq.params import MarketParams
+from softliq.params import MarketParams, ParamsError, load_params, params_from_dict  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from ape.api import AccountAPI, ReceiptAPI
@@ -177,59 +177,6 @@ def onchain_params(market: Market) -> dict[str, Any]:
         else:
             values[field] = getattr(getattr(market, role), view)()
     return values
-
-
-# ---------------------------------------------------------------- parameter files
-
-
-class ParamsError(ValueError):
-    """A parameters file or a set of parameters is unusable (message says why)."""
-
-
-_PARAM_TYPES: dict[str, type] = {f.name: (str if f.type in (str, "str") else int) for f in fields(MarketParams)}
-MAX_UINT256 = 2**256 - 1
-
-
-def params_from_dict(values: dict[str, Any], source: str = "parameters") -> MarketParams:
-    """MarketParams from `values` (a subset of its fields; the rest keep their documented
-    defaults). Unknown fields, wrong types and negative or oversized integers raise
-    ParamsError naming the field. Range rules between fields are the contracts' (see
-    `dry_run_reason`)."""
-    if not isinstance(values, dict):
-        raise ParamsError(f"{source}: expected a table of MarketParams fields, got {type(values).__name__}")
-    unknown = sorted(set(values) - set(_PARAM_TYPES))
-    if unknown:
-        raise ParamsError(f"{source}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(_PARAM_TYPES)}")
-    for name, value in values.items():
-        kind = _PARAM_TYPES[name]
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ParamsError(f"{source}: {name} must be an integer (WAD-scaled where fractional), got {value!r}")
-        if kind is str and not isinstance(value, str):
-            raise ParamsError(f"{source}: {name} must be a string, got {value!r}")
-        if kind is int and not 0 <= value <= MAX_UINT256:
-            raise ParamsError(f"{source}: {name} = {value} is out of range (0 .. 2**256-1)")
-    return MarketParams(**values)
-
-
-def load_params(path: str | Path) -> MarketParams:
-    """MarketParams from a .json or .toml file of field values (see params_from_dict)."""
-    import json
-    import tomllib
-
-    path = Path(path)
-    if not path.is_file():
-        raise ParamsError(f"{path}: no such parameters file")
-    text = path.read_text()
-    try:
-        if path.suffix == ".json":
-            values = json.loads(text)
-        elif path.suffix == ".toml":
-            values = tomllib.loads(text)
-        else:
-            raise ParamsError(f"{path}: parameters file must end in .json or .toml")
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ParamsError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
-    return params_from_dict(values, str(path))
 
 
 def revert_reason(exc: BaseException) -> str | None:
@@ -555,12 +502,15 @@ def cli_options(func: Any) -> Any:
 @contextmanager
 def cli_errors(*extra: type[BaseException]) -> Iterator[None]:
     """Turn softliq's expected errors (and `extra` kinds) into a one-line message on
-    stderr and exit status 1 (click.ClickException)."""
+    stderr and exit status 2, as `softliq` does for bad input."""
     import click
 
     from softliq.chain_ape import ConnectError
 
+    class InputProblem(click.ClickException):
+        exit_code = 2
+
     try:
         yield
     except (ParamsError, DeploymentError, ConnectError, *extra) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise InputProblem(str(exc)) from None

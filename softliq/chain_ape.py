@@ -507,47 +507,8 @@ def anvil(fork_url: str | None = None, fork_block: int | None = None, port: int 
 # ---------------------------------------------------------------- scenarios through ape
 
 
-def scenario_options(func: Any) -> Any:
-    """Click options of a scenario run (ScenarioOptions fields and where reports go)."""
-    import click
-
-    from softliq.scenarios import ScenarioOptions
-
-    default = ScenarioOptions()
-    decorators = [
-        click.option("--borrowers", type=int, default=None, help=f"borrowers spawned [default: {default.borrowers}]"),
-        click.option("--steps", type=int, default=None,
-                     help=f"price-path steps, its resolution, not its duration [default: {default.steps}]"),
-        click.option("--seed", type=int, default=None, help=f"seed of the borrowers' sizes [default: {default.seed}]"),
-        click.option("--latency-blocks", type=int, default=None, help="override every keeper's latency (blocks)"),
-        click.option("--gas-price-gwei", type=float, default=None, help="override every keeper's gas price"),
-        click.option("--max-blocks-per-sleep", type=click.IntRange(min=0), default=1, show_default=True,
-                     help="blocks mined per time step at most, 0: one per 12 s (slow: anvil slows as its chain grows)"),
-        click.option("--path-file", default=None, help="CSV of seconds,price rows: the market follows its shape"),
-        click.option("--reports-dir", default="reports", show_default=True, help="where reports/<scenario>-<time>/ go"),
-        click.option("--no-progress", is_flag=True, help="no progress bar"),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
-
-
-OPTION_FIELDS = ("borrowers", "steps", "seed", "latency_blocks", "gas_price_gwei", "path_file")
-"""Click option names that are ScenarioOptions fields of the same name."""
-
-
-def build_options(values: dict[str, Any]) -> Any:
-    """ScenarioOptions from the click values given (None: the default); ScenarioError
-    names a bad one."""
-    from softliq.scenarios import ScenarioOptions
-
-    given = {k: values[k] for k in OPTION_FIELDS if values.get(k) is not None}
-    given["progress"] = not values.get("no_progress", False)
-    return ScenarioOptions.from_dict(given)
-
-
 def run_scenario_here(
-    name: str,
+    name: Any,
     options: Any,
     base_params: Any,
     deployment: str | None,
@@ -557,7 +518,7 @@ def run_scenario_here(
     save_to: Any = None,
 ) -> tuple[Any, Any, Any]:
     """On the connected network: deploy (or reuse) a market with the scenario's
-    parameters, run scenario `name` through an ApeChain, write its report.
+    parameters, run scenario `name` (a name or a Scenario) through an ApeChain, write its report.
     Returns (deployment, result, report directory)."""
     from pathlib import Path
 

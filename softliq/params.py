@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
 
 WAD = 10**18
 
@@ -95,3 +97,56 @@ class MarketParams:
     def with_(self, **changes: object) -> "MarketParams":
         """A copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- parameter files
+
+
+class ParamsError(ValueError):
+    """A parameters file or a set of parameters is unusable (message says why)."""
+
+
+_PARAM_TYPES: dict[str, type] = {f.name: (str if f.type in (str, "str") else int) for f in fields(MarketParams)}
+MAX_UINT256 = 2**256 - 1
+
+
+def params_from_dict(values: dict[str, Any], source: str = "parameters") -> MarketParams:
+    """MarketParams from `values` (a subset of its fields; the rest keep their documented
+    defaults). Unknown fields, wrong types and negative or oversized integers raise
+    ParamsError naming the field. Range rules between fields are the contracts' (see
+    `dry_run_reason`)."""
+    if not isinstance(values, dict):
+        raise ParamsError(f"{source}: expected a table of MarketParams fields, got {type(values).__name__}")
+    unknown = sorted(set(values) - set(_PARAM_TYPES))
+    if unknown:
+        raise ParamsError(f"{source}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(_PARAM_TYPES)}")
+    for name, value in values.items():
+        kind = _PARAM_TYPES[name]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ParamsError(f"{source}: {name} must be an integer (WAD-scaled where fractional), got {value!r}")
+        if kind is str and not isinstance(value, str):
+            raise ParamsError(f"{source}: {name} must be a string, got {value!r}")
+        if kind is int and not 0 <= value <= MAX_UINT256:
+            raise ParamsError(f"{source}: {name} = {value} is out of range (0 .. 2**256-1)")
+    return MarketParams(**values)
+
+
+def load_params(path: str | Path) -> MarketParams:
+    """MarketParams from a .json or .toml file of field values (see params_from_dict)."""
+    import json
+    import tomllib
+
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"{path}: no such parameters file")
+    text = path.read_text()
+    try:
+        if path.suffix == ".json":
+            values = json.loads(text)
+        elif path.suffix == ".toml":
+            values = tomllib.loads(text)
+        else:
+            raise ParamsError(f"{path}: parameters file must end in .json or .toml")
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ParamsError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
+    return params_from_dict(values, str(path))

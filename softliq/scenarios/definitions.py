@@ -225,13 +225,16 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def get_scenario(name: str) -> Scenario:
-    """The scenario called `name`; ScenarioError listing the known names otherwise."""
+def get_scenario(name: "str | Scenario") -> Scenario:
+    """The scenario called `name` (a Scenario is returned as it is); ScenarioError
+    listing the known names otherwise."""
+    if isinstance(name, Scenario):
+        return name
     if name not in SCENARIOS:
         raise ScenarioError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
     return SCENARIOS[name]
 
 
-def scenario_params(name: str, base: MarketParams | None = None) -> MarketParams:
+def scenario_params(name: "str | Scenario", base: MarketParams | None = None) -> MarketParams:
     """The market parameters to deploy scenario `name` with (for ape deployments)."""
     return get_scenario(name).market_params(base)

@@ -117,8 +117,8 @@ def _progress(total: int, enabled: bool, name: str) -> Any:
     return tqdm(total=total, desc=name, unit="step", disable=not enabled, leave=False)
 
 
-def run_scenario(name: str, chain: Chain | None = None, options: ScenarioOptions | None = None) -> ScenarioResult:
-    """Run scenario `name` on `chain` (a fresh titanoboa market if None)."""
+def run_scenario(name: str | Scenario, chain: Chain | None = None, options: ScenarioOptions | None = None) -> ScenarioResult:
+    """Run scenario `name` (a name or a Scenario) on `chain` (a fresh titanoboa market if None)."""
     scenario = get_scenario(name)
     options = (options or ScenarioOptions()).validate()
     if chain is None:

@@ -72,7 +72,7 @@ def test_record_of_another_chain_is_refused_unless_forced(node_url, tmp_path):
 
     refused = deploy(node_url, record_file)
 
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "describes chain id 1" in refused.stderr and "--force" in refused.stderr
     assert record_file.read_text() == text
     assert block_number(node_url) == block
@@ -147,6 +147,6 @@ def test_no_node_running_is_a_clear_error(tmp_path):
 
     result = deploy(f"http://127.0.0.1:{free_port()}", record_file)
 
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "cannot connect to network" in result.stderr
     assert not record_file.exists()

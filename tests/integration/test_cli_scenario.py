@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 def scenario(url, tmp_path, *args):
     return ape_run(
         "scenario", *args, "--network", url, "--deployment", str(tmp_path / "dep.json"),
-        "--reports-dir", str(tmp_path / "reports"), "--no-progress",
+        "--out", str(tmp_path / "reports"), "--no-progress",
     )
 
 

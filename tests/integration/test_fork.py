@@ -25,7 +25,7 @@ def test_fork_runs_a_scenario_and_leaves_the_upstream_unchanged(node_url, tmp_pa
 
     forked = ape_run(
         "fork", "--upstream", node_url, "--reuse", str(upstream_record), "--deployment", str(fork_record),
-        "--scenario", "crash", "--borrowers", "2", "--steps", "10", "--reports-dir", str(reports), "--no-progress",
+        "--scenario", "crash", "--borrowers", "2", "--steps", "10", "--out", str(reports), "--no-progress",
     )
 
     assert forked.returncode == 0, forked.stderr
@@ -44,6 +44,6 @@ def test_fork_of_nothing_is_a_clear_error(tmp_path):
 
     result = ape_run("fork", "--upstream", f"http://127.0.0.1:{free_port()}", "--deployment", str(tmp_path / "f.json"))
 
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "no node answers JSON-RPC at upstream" in result.stderr
     assert not (tmp_path / "f.json").exists()

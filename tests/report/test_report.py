@@ -76,5 +76,6 @@ def test_existing_report_not_overwritten(result, tmp_path):
 def test_cli_bad_input(argv, message, tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "out")] if argv else []) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err
+    assert err.startswith("softliq scenario run: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
