@@ -19,12 +19,14 @@ from softliq.cli.deploy import add_deploy
 from softliq.cli.fork import add_fork
 from softliq.cli.fuzz import add_fuzz
 from softliq.cli.scenario import add_scenario
+from softliq.risklab.cli import add_montecarlo
 
 COMMANDS: Sequence[Callable[[argparse._SubParsersAction], None]] = (
     add_deploy,
     add_scenario,
     add_fork,
     add_fuzz,
+    add_montecarlo,
 )
 
 

@@ -9,8 +9,9 @@ f, buying collateral stays profitable while (1 - f) * inv / B**2 * P > 1 (B = F 
 the net input), so the optimum is B* = sqrt(inv * (1 - f) * P), and the mirror for
 selling; whole bands are taken while their last unit is still profitable. The trade is
 then computed and executed by the exact model; its profit is checked exactly. Keepers liquidate loans with health < 0 (checked every
-`keeper_every` steps for loans whose top band the active band has reached) and take
-auctions whose price is below the market price, redoing stale ones.
+`keeper_every` steps for loans whose top band the active band has reached) and, every
+step while an auction is live, take auctions whose price is below the market price,
+redoing stale ones.
 
 Fast paths: a step costs only a float comparison when the oracle moved but no trade can be
 profitable (p_o above every band holding collateral on the buy side and below every band
@@ -35,16 +36,50 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from softliq.keepers.base import gas_cost
 from softliq.model.amm import AMMModel, Ctx, Sides, Trade
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import WAD, ModelRevert
 from softliq.params import MarketParams
 
-BORROWERS = [f"borrower_{i}" for i in range(8)]
 ARBITRAGEUR = "arbitrageur"
 KEEPER = "keeper"
-# (collateral in WAD, bands, share of max_borrowable in 1e-6)
-POPULATION = [(10, 4, 950_000), (5, 10, 900_000), (20, 20, 970_000), (8, 50, 990_000), (3, 6, 850_000), (15, 35, 930_000), (2, 8, 960_000), (12, 15, 800_000)]
+Population = tuple[tuple[int, int, int], ...]
+"""Borrowers: (collateral in WAD, bands N, debt as a share of max_borrowable in 1e-6)."""
+POPULATION: Population = tuple(
+    (c * WAD, n, share)
+    for c, n, share in [(10, 4, 950_000), (5, 10, 900_000), (20, 20, 970_000), (8, 50, 990_000), (3, 6, 850_000), (15, 35, 930_000), (2, 8, 960_000), (12, 15, 800_000)]
+)
+"""The default population: eight loans over N = 4..50 at 80-99% of max_borrowable."""
+
+
+def borrower_names(population: Population) -> list[str]:
+    """The model's address of each borrower of `population`."""
+    return [f"borrower_{i}" for i in range(len(population))]
+
+
+BORROWERS = borrower_names(POPULATION)
+
+
+@dataclass(frozen=True)
+class Keepers:
+    """How the keepers act. `lag_steps`: the arbitrageur and the taker price their trades
+    at the market price that many steps back (latency); `gas_price` (wei per gas, the
+    gas token valued at the market price, as `softliq.keepers.base.gas_cost`): a swap is
+    made only when its profit exceeds `swap_gas` at that price, a lot is taken only
+    when its discount to the market exceeds `take_gas`. Liquidations and redos are
+    always made (their rewards pay for them). The defaults (no lag, free gas) are the
+    ideal keepers of the model's original Monte Carlo."""
+
+    lag_steps: int = 0
+    gas_price: int = 0
+    swap_gas: int = 150_000
+    take_gas: int = 200_000
+    every: int = 10
+    """Liquidations, takes and redos are looked at every `every` steps."""
+
+
+IDEAL_KEEPERS = Keepers()
 TRADER_STABLE = 5 * 10**6 * WAD
 TRADER_COLLATERAL = 5000 * WAD
 
@@ -110,7 +145,7 @@ class ModelDriver:
 # ---------------------------------------------------------------- population
 
 
-def setup_population(driver: Driver, borrowers: list[str], arbitrageur: str, keeper: str) -> None:
+def setup_population(driver: Driver, borrowers: list[str], arbitrageur: str, keeper: str, population: Population = POPULATION) -> None:
     """Fund the traders and open the loan population (same actions on any driver)."""
     m = driver.model
     prec = 10 ** (18 - m.params.collateral_decimals)
@@ -118,8 +153,8 @@ def setup_population(driver: Driver, borrowers: list[str], arbitrageur: str, kee
         driver.fund_stablecoin(who, TRADER_STABLE)
         driver.fund_collateral(who, TRADER_COLLATERAL // prec)
     driver.approve_auction(keeper)
-    for who, (col, n, share) in zip(borrowers, POPULATION):
-        collateral = col * WAD // prec
+    for who, (col, n, share) in zip(borrowers, population):
+        collateral = col // prec
         driver.fund_collateral(who, collateral)
         debt = m.controller.max_borrowable(collateral, n) * share // 10**6
         driver.create_loan(who, collateral, debt, n)
@@ -360,12 +395,33 @@ class HealthScreen:
         return health is not None and health > HEALTH_MARGIN
 
 
-def _keepers(driver: Driver, keeper: str, market: int, skip: set[str]) -> int:
+@dataclass
+class Tally:
+    """What the keepers did on one path: liquidations by tier (1: part of a position,
+    2: the whole of it) and auction takes with their price relative to the market."""
+
+    tier1: int = 0
+    tier2: int = 0
+    takes: int = 0
+    clearing_sum: float = 0.0
+    clearing_min: float = math.inf
+    clearing_max: float = 0.0
+
+    def took(self, price: int, market: int) -> None:
+        ratio = price / market
+        self.takes += 1
+        self.clearing_sum += ratio
+        self.clearing_min = min(self.clearing_min, ratio)
+        self.clearing_max = max(self.clearing_max, ratio)
+
+
+def _keepers(driver: Driver, keeper: str, market: int, skip: set[str], tally: Tally | None = None, keepers: Keepers = IDEAL_KEEPERS) -> int:
     """Liquidate unhealthy loans in soft liquidation; take cheap auctions; redo stale
     ones. Returns the number of liquidations. A loan that `HealthScreen` clears is not
     checked exactly (its exact health is not negative)."""
     m = driver.model
     c = m.controller
+    tally = tally if tally is not None else Tally()
     liquidated = 0
     screen: HealthScreen | None = None
     for user in list(c.loans):
@@ -384,18 +440,34 @@ def _keepers(driver: Driver, keeper: str, market: int, skip: set[str]) -> int:
             try:
                 driver.liquidate(keeper, user)
                 liquidated += 1
+                if c.loan_exists(user):
+                    tally.tier1 += 1
+                else:
+                    tally.tier2 += 1
             except ModelRevert:
                 pass
+    _auctions(driver, keeper, market, tally, keepers)
+    return liquidated
+
+
+def _auctions(driver: Driver, keeper: str, market: int, tally: Tally, keepers: Keepers) -> None:
+    """Redo stale auctions; take every lot priced below the market by more than the
+    take's gas. Runs every step while an auction is live: a stairstep auction loses
+    ~6% of its price in a 600-s step, so looking only at keeper rounds would let every
+    auction fall through its cusp unseen."""
+    m = driver.model
+    prec = m.amm.COLLATERAL_PRECISION
+    take_cost = gas_cost(keepers.take_gas, keepers.gas_price, market)
     for id_ in m.auction.active_ids():
         needs_redo, price, lot, _ = m.auction.status(id_)
         try:
             if needs_redo:
                 driver.redo(keeper, id_)
-            elif 0 < price <= market:
+            elif 0 < price <= market and lot * prec * (market - price) // WAD >= take_cost:
                 driver.take(keeper, id_, lot)
+                tally.took(price, market)
         except ModelRevert:
             pass
-    return liquidated
 
 
 # ---------------------------------------------------------------- one path
@@ -403,52 +475,98 @@ def _keepers(driver: Driver, keeper: str, market: int, skip: set[str]) -> int:
 
 @dataclass
 class PathOutcome:
-    """Exact results of one path (stablecoin wei)."""
+    """Exact results of one path (stablecoin wei), with what the keepers did and the
+    borrowers' health sampled along it."""
 
     bad_debt: int
     borrower_loss: int
     steps: int
     trades: int
     liquidations: int
+    losses: tuple[int, ...] = ()
+    """Loss of each borrower (see `_borrower_losses`), in population order."""
+    tally: Tally = field(default_factory=Tally)
+    health: tuple[float, ...] = ()
+    """`system_health` every `sample_every` steps (nan once no borrower owes anything)."""
 
 
 def _oracle_price(p: float) -> int:
     return max(int(round(p * 1e6)) * 10**12, 1)
 
 
-def run_path(driver: Driver, path: np.ndarray, step_seconds: int, keeper_every: int, borrowers: list[str], arbitrageur: str, keeper: str) -> PathOutcome:
-    """Walk one path (market prices, floats) through `driver`."""
+def run_path(
+    driver: Driver,
+    path: np.ndarray,
+    step_seconds: int,
+    keeper_every: int,
+    borrowers: list[str],
+    arbitrageur: str,
+    keeper: str,
+    population: Population = POPULATION,
+    keepers: Keepers = IDEAL_KEEPERS,
+    sample_every: int = 0,
+) -> PathOutcome:
+    """Walk one path (market prices, floats) through `driver`. The keepers see the
+    market `keepers.lag_steps` steps late (the oracle does not)."""
     m = driver.model
     trades = liquidations = 0
-    for step, p in enumerate(np.asarray(path, dtype=float).tolist()):
+    tally = Tally()
+    health: list[float] = []
+    prices = np.asarray(path, dtype=float).tolist()
+    lag, gas_price, swap_gas = keepers.lag_steps, keepers.gas_price, keepers.swap_gas
+    for step, p in enumerate(prices):
         market = _oracle_price(p)
         driver.set_price(market)
         driver.time_travel(step_seconds)
+        if lag:
+            p = prices[max(step - lag, 0)]
+            market = _oracle_price(p)
         quiet = _quiet_sides(m, p)
         if not (quiet[0] and quiet[1]):
             arb = best_trade(m, market, quiet)
-            if arb is not None:
-                driver.exchange(arbitrageur, arb.i, arb.amount)
-                trades += 1
+            if arb is not None and (not gas_price or arb.profit > gas_cost(swap_gas, gas_price, market)):
+                amount = min(arb.amount, (m.collateral if arb.i else m.stable).balance_of(arbitrageur))
+                if amount > 0:  # a deep crash can cost more than the arbitrageur holds
+                    driver.exchange(arbitrageur, arb.i, amount)
+                    trades += 1
         if step % keeper_every == keeper_every - 1:
-            liquidations += _keepers(driver, keeper, market, {arbitrageur, keeper})
-    final = _oracle_price(float(path[-1]))
-    return PathOutcome(m.controller.bad_debt, _borrower_loss(m, borrowers, final), len(path), trades, liquidations)
+            liquidations += _keepers(driver, keeper, market, {arbitrageur, keeper}, tally, keepers)
+        elif m.auction.active:
+            _auctions(driver, keeper, market, tally, keepers)
+        if sample_every and step % sample_every == sample_every - 1:
+            health.append(system_health(m, borrowers, _oracle_price(prices[step])))
+    final = _oracle_price(float(prices[-1]))
+    losses = _borrower_losses(m, borrowers, population, final)
+    return PathOutcome(m.controller.bad_debt, sum(losses), len(prices), trades, liquidations, tuple(losses), tally, tuple(health))
 
 
-def _borrower_loss(m: ModelMarket, borrowers: list[str], price: int) -> int:
-    """Sum over borrowers of what holding their collateral would be worth at the final
+def system_health(m: ModelMarket, borrowers: list[str], price: int) -> float:
+    """What the borrowers' positions in the AMM are worth at `price` over what they
+    owe, minus 1 (nan when none owes anything)."""
+    prec = m.amm.COLLATERAL_PRECISION
+    value = debt = 0
+    for who in borrowers:
+        owed = m.controller.debt(who)
+        if owed:
+            x, y = m.amm.get_sum_xy(who)
+            value += x + y * prec * price // WAD
+            debt += owed
+    return value / debt - 1.0 if debt else math.nan
+
+
+def _borrower_losses(m: ModelMarket, borrowers: list[str], population: Population, price: int) -> list[int]:
+    """For each borrower, what holding their collateral would be worth at the final
     `price`, minus what they end with (wallet and bands at `price`, less the debt they
     still owe; the minted stablecoin stays in their wallet). Negative: better than
     holding (soft liquidation sold above the final price). Integer floors only."""
     prec = 10 ** (18 - m.params.collateral_decimals)
-    loss = 0
-    for who, (col, _, _) in zip(borrowers, POPULATION):
+    losses = []
+    for who, (col, _, _) in zip(borrowers, population):
         x, y = m.amm.get_sum_xy(who)
         held = m.stable.balance_of(who) + x + (m.collateral.balance_of(who) + y) * prec * price // WAD
-        start = col * WAD * price // WAD + m.controller.debt(who)  # debt still owed offsets the minted coins
-        loss += start - held
-    return loss
+        start = col // prec * prec * price // WAD + m.controller.debt(who)  # debt still owed offsets the minted coins
+        losses.append(start - held)
+    return losses
 
 
 # ---------------------------------------------------------------- many paths
@@ -465,11 +583,26 @@ class MonteCarloResult:
     liquidations: np.ndarray
     wall_seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
+    outcomes: list[PathOutcome] = field(default_factory=list)
 
     @property
     def path_steps_per_second(self) -> float:
         """Throughput: paths x steps per wall second."""
         return float(self.steps.sum()) / self.wall_seconds if self.wall_seconds else 0.0
+
+    @classmethod
+    def of(cls, outcomes: list[PathOutcome], wall_seconds: float, extra: dict[str, Any]) -> "MonteCarloResult":
+        """The result of `outcomes` (in path order)."""
+        return cls(
+            bad_debt=[o.bad_debt for o in outcomes],
+            borrower_loss=[o.borrower_loss for o in outcomes],
+            steps=np.array([o.steps for o in outcomes]),
+            trades=np.array([o.trades for o in outcomes]),
+            liquidations=np.array([o.liquidations for o in outcomes]),
+            wall_seconds=wall_seconds,
+            extra=extra,
+            outcomes=outcomes,
+        )
 
 
 def validate_paths(prices: np.ndarray) -> np.ndarray:
@@ -488,25 +621,44 @@ def validate_paths(prices: np.ndarray) -> np.ndarray:
     return arr
 
 
-_BASES: dict[tuple[MarketParams, int], ModelMarket] = {}
+_BASES: dict[tuple[MarketParams, Population, int], ModelMarket] = {}
 
 
-def base_market(params: MarketParams, start: int = 1_700_000_000) -> ModelMarket:
-    """The shared starting state: a fresh model market with the loan population."""
-    key = (params, start)
+def base_market(params: MarketParams, population: Population = POPULATION, start: int = 1_700_000_000) -> ModelMarket:
+    """The shared starting state: a fresh model market with the loan population
+    (ModelRevert if the parameters or the population are not what the contracts
+    accept)."""
+    key = (params, population, start)
     if key not in _BASES:
         model = ModelMarket(params, now=start)
-        setup_population(ModelDriver(model), BORROWERS, ARBITRAGEUR, KEEPER)
+        setup_population(ModelDriver(model), borrower_names(population), ARBITRAGEUR, KEEPER, population)
         _BASES[key] = model
     return _BASES[key]
 
 
-def _run_chunk(args: tuple[np.ndarray, MarketParams, int, int]) -> list[PathOutcome]:
-    paths, params, step_seconds, keeper_every = args
-    base = base_market(params)
+@dataclass(frozen=True)
+class Chunk:
+    """Paths to run from one shared start: everything a worker process needs."""
+
+    paths: np.ndarray
+    params: MarketParams
+    step_seconds: int = 600
+    keeper_every: int = 10
+    population: Population = POPULATION
+    keepers: Keepers = IDEAL_KEEPERS
+    sample_every: int = 0
+
+
+def run_chunk(chunk: Chunk) -> list[PathOutcome]:
+    """Every path of `chunk`, each from a copy of the shared start."""
+    base = base_market(chunk.params, chunk.population)
+    names = borrower_names(chunk.population)
     return [
-        run_path(ModelDriver(base.copy()), row, step_seconds, keeper_every, BORROWERS, ARBITRAGEUR, KEEPER)
-        for row in paths
+        run_path(
+            ModelDriver(base.copy()), row, chunk.step_seconds, chunk.keeper_every, names, ARBITRAGEUR, KEEPER,
+            chunk.population, chunk.keepers, chunk.sample_every,
+        )
+        for row in chunk.paths
     ]
 
 
@@ -517,6 +669,9 @@ def simulate_paths(
     workers: int = 2,
     step_seconds: int = 600,
     keeper_every: int = 10,
+    population: Population = POPULATION,
+    keepers: Keepers = IDEAL_KEEPERS,
+    sample_every: int = 0,
 ) -> MonteCarloResult:
     """Run every path (rows of `prices`, market prices in stablecoin per collateral)
     from the shared population. `seed` is recorded (the simulation itself is
@@ -527,23 +682,19 @@ def simulate_paths(
     if step_seconds < 1:
         raise ValueError(f"step_seconds must be >= 1, got {step_seconds}")
     started = time.perf_counter()
-    chunks = [c for c in np.array_split(arr, min(workers * 4, len(arr))) if len(c)]
-    tasks = [(c, params, step_seconds, keeper_every) for c in chunks]
+    base_market(params, population)  # built once, before the workers fork
+    chunks = [
+        Chunk(c, params, step_seconds, keeper_every, population, keepers, sample_every)
+        for c in np.array_split(arr, min(workers * 4, len(arr)))
+        if len(c)
+    ]
     if workers == 1:
-        outcomes = [o for t in tasks for o in _run_chunk(t)]
+        outcomes = [o for c in chunks for o in run_chunk(c)]
     else:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            outcomes = [o for part in pool.map(_run_chunk, tasks) for o in part]
-    wall = time.perf_counter() - started
-    return MonteCarloResult(
-        bad_debt=[o.bad_debt for o in outcomes],
-        borrower_loss=[o.borrower_loss for o in outcomes],
-        steps=np.array([o.steps for o in outcomes]),
-        trades=np.array([o.trades for o in outcomes]),
-        liquidations=np.array([o.liquidations for o in outcomes]),
-        wall_seconds=wall,
-        extra={"seed": seed, "workers": workers, "step_seconds": step_seconds},
-    )
+            outcomes = [o for part in pool.map(run_chunk, chunks) for o in part]
+    extra = {"seed": seed, "workers": workers, "step_seconds": step_seconds}
+    return MonteCarloResult.of(outcomes, time.perf_counter() - started, extra)
 
 
 def gbm_paths(n_paths: int, n_steps: int, seed: int, start: float = 3000.0, vol_per_step: float = 0.004) -> np.ndarray:
@@ -574,25 +725,37 @@ def throughput(n_paths: int, n_steps: int, workers: int = 2, seed: int = 0) -> d
 # ---------------------------------------------------------------- chain check
 
 
-def check_sample_against_chain(n_paths: int, n_steps: int, seed: int, step_seconds: int = 600, keeper_every: int = 10) -> bool:
-    """Replay `n_paths` GBM paths on titanoboa and on the model with the same decisions;
-    True if every action and the final state agree to the wei. (Mismatch details are
-    raised as softliq.model.chain.Mismatch.)"""
+def check_sample_against_chain(
+    n_paths: int,
+    n_steps: int,
+    seed: int,
+    step_seconds: int = 600,
+    keeper_every: int = 10,
+    *,
+    paths: np.ndarray | None = None,
+    params: MarketParams | None = None,
+    population: Population = POPULATION,
+    keepers: Keepers = IDEAL_KEEPERS,
+) -> bool:
+    """Replay `n_paths` paths (the first rows of `paths`, else GBM paths of `n_steps`
+    at 1% a step) on titanoboa and on the model with the same decisions; True if every
+    action and the final state agree to the wei. (Mismatch details are raised as
+    softliq.model.chain.Mismatch.)"""
     import boa
 
     from softliq import deploy_boa
     from softliq.model.chain import Twin, model_for
 
-    params = MarketParams()
-    paths = gbm_paths(n_paths, n_steps, seed, vol_per_step=0.01)
+    params = params or MarketParams()
+    rows = gbm_paths(n_paths, n_steps, seed, vol_per_step=0.01) if paths is None else validate_paths(paths)[:n_paths]
     market = deploy_boa(params)
-    borrowers = [str(boa.env.generate_address(f"borrower_{i}")) for i in range(len(POPULATION))]
+    borrowers = [str(boa.env.generate_address(name)) for name in borrower_names(population)]
     arbitrageur = str(boa.env.generate_address("arbitrageur"))
     keeper = str(boa.env.generate_address("keeper"))
-    for row in paths:
+    for row in rows:
         with boa.env.anchor():
             twin = Twin(market, model_for(market), focus=borrowers)
-            setup_population(twin, borrowers, arbitrageur, keeper)
-            run_path(twin, row, step_seconds, keeper_every, borrowers, arbitrageur, keeper)
+            setup_population(twin, borrowers, arbitrageur, keeper, population)
+            run_path(twin, row, step_seconds, keeper_every, borrowers, arbitrageur, keeper, population, keepers)
             twin.check()
     return True

@@ -87,7 +87,7 @@ def test_health_screen_tracks_exact_health_and_never_clears_an_unhealthy_loan(mo
     seen: list[tuple[float, int]] = []
     keepers = montecarlo._keepers
 
-    def checking_keepers(driver, keeper, market, skip):
+    def checking_keepers(driver, keeper, market, skip, *rest):
         m = driver.model
         for user in list(m.controller.loans):
             debt = m.controller.debt(user)
@@ -96,7 +96,7 @@ def test_health_screen_tracks_exact_health_and_never_clears_an_unhealthy_loan(mo
             assert estimate is not None, user
             assert estimate - exact / WAD <= 1e-9, (user, estimate, exact)
             seen.append((estimate, exact))
-        return keepers(driver, keeper, market, skip)
+        return keepers(driver, keeper, market, skip, *rest)
 
     monkeypatch.setattr(montecarlo, "_keepers", checking_keepers)
     simulate_paths(gbm_paths(2, 300, seed=17, vol_per_step=vol), params, seed=17, workers=1)
