@@ -103,50 +103,174 @@ class MarketParams:
 
 
 class ParamsError(ValueError):
-    """A parameters file or a set of parameters is unusable (message says why)."""
+    """A parameters file or a set of parameters is unusable (message names the field)."""
 
 
-_PARAM_TYPES: dict[str, type] = {f.name: (str if f.type in (str, "str") else int) for f in fields(MarketParams)}
+RAW_WAD_FROM = 10**12
+"""A WAD field given as an integer this large or larger is taken as its raw WAD value
+(as files written before human units were); smaller numbers are in human units."""
+
+UNITS: dict[str, str] = {
+    "price": "amount", "collateral_decimals": "int", "A": "int", "amplification": "factor",
+    "fee": "fraction", "oracle_fee_window": "duration", "away_fee": "fraction", "swing_factor": "factor",
+    "swing_time": "duration", "loan_discount": "fraction", "liquidation_discount": "fraction",
+    "debt_ceiling": "amount", "rate": "rate", "penalty_tier1": "fraction", "penalty_tier2": "fraction",
+    "target_health": "fraction", "min_debt": "amount", "tip": "amount", "chip": "fraction",
+    "max_in_auction": "amount", "auction_curve": "curve", "auction_curve_a": "curve_a",
+    "auction_curve_b": "duration", "auction_buf": "factor", "auction_tail": "duration",
+    "auction_cusp": "factor", "auction_chost": "amount", "ema_time": "duration",
+    "stablecoin_name": "str", "stablecoin_symbol": "str",
+}
+"""The unit each MarketParams field is written in (docs/cli.md, params/defaults.toml):
+amount: stablecoin or price, e.g. 3000; fraction: 0.006 or "0.6%"; factor: a plain
+number, e.g. 1.2; duration: 120, "120s", "45m", "1h", "2d"; rate: "2% APY" or per-second
+WAD; curve: "linear", "stairstep", "exponential" (or 0, 1, 2); curve_a: tau as a
+duration for the linear curve, else the cut per step as a factor (0.99)."""
+CURVES = ("linear", "stairstep", "exponential")
 MAX_UINT256 = 2**256 - 1
 
 
-def params_from_dict(values: dict[str, Any], source: str = "parameters") -> MarketParams:
-    """MarketParams from `values` (a subset of its fields; the rest keep their documented
-    defaults). Unknown fields, wrong types and negative or oversized integers raise
-    ParamsError naming the field. Range rules between fields are the contracts' (see
-    `dry_run_reason`)."""
+def _wad(value: Any, field: str, kind: str) -> int:
+    """A WAD field's raw value from human units (or a raw WAD integer, see RAW_WAD_FROM)."""
+    from softliq import units
+
+    if isinstance(value, int) and not isinstance(value, bool) and value >= RAW_WAD_FROM:
+        return value
+    number = units.fraction(value, field) if kind in ("fraction", "factor") else units.decimal(value, field)
+    return units.to_wad(number, field)
+
+
+def _curve(value: Any, field: str) -> int:
+    if isinstance(value, str) and value.lower() in CURVES:
+        return CURVES.index(value.lower())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(CURVES):
+        return value
+    raise ParamsError(f"{field} must be one of {', '.join(CURVES)} (or 0, 1, 2), got {value!r}")
+
+
+def _convert(field: str, value: Any, curve: int) -> Any:
+    """One field's raw MarketParams value from the file's value."""
+    from softliq import units
+
+    kind = UNITS[field]
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ParamsError(f"{field} must be a string, got {value!r}")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParamsError(f"{field} must be an integer, got {value!r}")
+        return value
+    if kind == "duration":
+        return units.duration(value, field)
+    if kind == "rate":
+        return units.per_second_rate(value, field)
+    if kind == "curve":
+        return _curve(value, field)
+    if kind == "curve_a":
+        return units.duration(value, field) if curve == 0 and not (isinstance(value, int) and value >= RAW_WAD_FROM) \
+            else _wad(value, field, "factor")
+    return _wad(value, field, kind)
+
+
+def params_from_dict(values: dict[str, Any], source: str = "parameters", base: MarketParams | None = None) -> MarketParams:
+    """MarketParams from `values` in human units (a subset of its fields; the rest keep
+    `base`'s values, by default the documented defaults), checked against the contracts'
+    bounds (`check_bounds`). ParamsError names the first field that is unknown, not in
+    its unit, or out of range."""
+    from softliq.units import UnitError
+
     if not isinstance(values, dict):
         raise ParamsError(f"{source}: expected a table of MarketParams fields, got {type(values).__name__}")
-    unknown = sorted(set(values) - set(_PARAM_TYPES))
+    unknown = sorted(set(values) - set(UNITS))
     if unknown:
-        raise ParamsError(f"{source}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(_PARAM_TYPES)}")
-    for name, value in values.items():
-        kind = _PARAM_TYPES[name]
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ParamsError(f"{source}: {name} must be an integer (WAD-scaled where fractional), got {value!r}")
-        if kind is str and not isinstance(value, str):
-            raise ParamsError(f"{source}: {name} must be a string, got {value!r}")
-        if kind is int and not 0 <= value <= MAX_UINT256:
-            raise ParamsError(f"{source}: {name} = {value} is out of range (0 .. 2**256-1)")
-    return MarketParams(**values)
+        raise ParamsError(f"{source}: unknown parameter(s) {', '.join(unknown)}; known: {', '.join(UNITS)}")
+    base = base or MarketParams()
+    raw: dict[str, Any] = {}
+    try:
+        curve = _curve(values.get("auction_curve", base.auction_curve), "auction_curve")
+        for name, value in values.items():
+            raw[name] = _convert(name, value, curve)
+            if isinstance(raw[name], int) and not 0 <= raw[name] <= MAX_UINT256:
+                raise ParamsError(f"{name} = {value} is out of range (0 .. 2**256-1)")
+        params = base.with_(**raw)
+        check_bounds(params)
+    except (ParamsError, UnitError) as error:
+        raise ParamsError(f"{source}: {error}") from None
+    return params
 
 
-def load_params(path: str | Path) -> MarketParams:
-    """MarketParams from a .json or .toml file of field values (see params_from_dict)."""
+def load_params(path: str | Path, base: MarketParams | None = None) -> MarketParams:
+    """MarketParams from a .toml or .json file of field values (see params_from_dict)."""
     import json
     import tomllib
 
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: no such parameters file")
+    if path.suffix not in (".json", ".toml"):
+        raise ParamsError(f"{path}: parameters file must end in .json or .toml")
     text = path.read_text()
     try:
-        if path.suffix == ".json":
-            values = json.loads(text)
-        elif path.suffix == ".toml":
-            values = tomllib.loads(text)
-        else:
-            raise ParamsError(f"{path}: parameters file must end in .json or .toml")
+        values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ParamsError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
-    return params_from_dict(values, str(path))
+    return params_from_dict(values, str(path), base)
+
+
+# ---------------------------------------------------------------- the contracts' bounds
+# Mirrors the constructor and setter checks of contracts/ (constants.vy, AMM, Controller,
+# LiquidationPolicy, Auction, price_curves, EmaOracle); tests/tooling/test_params.py
+# deploys each edge to keep the two in step.
+
+MAX_AMOUNT = 2**128 - 1
+MAX_RATE = 43959106799
+MAX_DURATION = 10 * 365 * 86400
+
+
+def _bounds(p: MarketParams) -> list[tuple[str, bool, str]]:
+    """(field, holds, rule) for every bound the contracts enforce at deployment."""
+    max_fee = min(10**17, 4 * WAD // p.A) if p.A > 0 else 0
+    largest_tab = p.min_debt * (WAD + p.penalty_tier2) // WAD
+    curve_a_ok = 0 < p.auction_curve_a <= (MAX_DURATION if p.auction_curve == 0 else WAD)
+    curve_b_ok = (0 < p.auction_curve_b <= MAX_DURATION) if p.auction_curve == 1 else p.auction_curve_b == 0
+    return [
+        ("price", 0 < p.price <= MAX_AMOUNT, "must be > 0"),
+        ("collateral_decimals", p.collateral_decimals <= 18, "must be at most 18"),
+        ("A", 10 <= p.A <= 10_000, "must be in [10, 10000]"),
+        ("amplification", 11 * 10**17 <= p.amplification <= 3 * WAD, "must be in [1.1, 3]"),
+        ("fee", 10**6 <= p.fee <= max_fee, f"must be in [1e-12, min(10%, 4/A) = {max_fee / WAD:.4%}]"),
+        ("oracle_fee_window", 12 <= p.oracle_fee_window <= 600, "must be in [12s, 600s]"),
+        ("away_fee", p.away_fee == 0 or 10**6 <= p.away_fee <= 5 * 10**17, "must be 0 or in [1e-12, 50%]"),
+        ("swing_factor", p.swing_factor <= WAD, "must be at most 1"),
+        ("swing_time", 60 <= p.swing_time <= 86400, "must be in [60s, 1d]"),
+        ("liquidation_discount", p.liquidation_discount >= 10**16, "must be at least 1%"),
+        ("loan_discount", p.loan_discount <= 5 * 10**17, "must be at most 50%"),
+        ("loan_discount", p.loan_discount >= p.liquidation_discount + 10**15,
+         "must exceed liquidation_discount by at least 0.1%"),
+        ("rate", p.rate <= MAX_RATE, f"must be at most {MAX_RATE} per second (~300% APY)"),
+        ("penalty_tier1", 0 < p.penalty_tier1 < p.liquidation_discount, "must be in (0, liquidation_discount)"),
+        ("penalty_tier2", p.penalty_tier1 < p.penalty_tier2 <= 3 * 10**17, "must be in (penalty_tier1, 30%]"),
+        ("target_health", 0 < p.target_health <= WAD // 2, "must be in (0, 50%]"),
+        ("min_debt", 0 < p.min_debt <= 10**9 * WAD, "must be in (0, 1e9]"),
+        ("chip", p.chip <= WAD // 10, "must be at most 10%"),
+        ("max_in_auction", p.max_in_auction >= p.min_debt, "must be at least min_debt"),
+        ("tip", p.tip + p.chip * largest_tab // WAD < p.penalty_tier1 * p.min_debt // WAD,
+         "tip + chip * min_debt * (1 + penalty_tier2) must stay below penalty_tier1 * min_debt"),
+        ("auction_curve_a", curve_a_ok, "must be in (0, 10 years] for linear, (0, 1] otherwise"),
+        ("auction_curve_b", curve_b_ok, "must be in (0, 10 years] for stairstep, 0 otherwise"),
+        ("auction_buf", WAD <= p.auction_buf <= 2 * WAD, "must be in [1, 2]"),
+        ("auction_tail", 60 <= p.auction_tail <= 7 * 86400, "must be in [60s, 7d]"),
+        ("auction_cusp", WAD // 100 <= p.auction_cusp <= 99 * WAD // 100, "must be in [0.01, 0.99]"),
+        ("auction_chost", p.auction_chost <= 10**9 * WAD, "must be at most 1e9"),
+        ("ema_time", p.ema_time == 0 or 60 <= p.ema_time <= 86400, "must be 0 (no EMA) or in [60s, 1d]"),
+    ]
+
+
+def check_bounds(params: MarketParams) -> MarketParams:
+    """`params` if the contracts would accept them; ParamsError naming the first field
+    out of bounds otherwise (before any chain is touched)."""
+    for field, holds, rule in _bounds(params):
+        if not holds:
+            raise ParamsError(f"{field} = {getattr(params, field)} {rule}")
+    return params

@@ -3,8 +3,8 @@
     from softliq.scenarios import run_scenario, ScenarioOptions
     result = run_scenario("crash", options=ScenarioOptions(borrowers=5, steps=40))
 
-`run_scenario(name, chain=None, options=None)` runs on a fresh titanoboa market when no
-chain is given; on another chain (ape), deploy the market with `scenario_params(name)`.
+`run_scenario(name, chain=None, options=None)` runs on a fresh in-process market (pyrevm,
+`softliq.scenarios.local`) when no chain is given; on another chain (ape), deploy the market with `scenario_params(name)`.
 Bad names and options raise `ScenarioError` with a clear message.
 """
 

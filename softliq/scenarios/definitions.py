@@ -14,8 +14,6 @@ from typing import Any, Callable
 from softliq import paths
 from softliq.params import MarketParams
 
-HOUR = 3600
-DAY = 24 * HOUR
 
 
 class ScenarioError(ValueError):
@@ -112,7 +110,7 @@ class Scenario:
     duration: int
     """Seconds the price path spans (its shape is fixed; steps set the resolution)."""
     path: Callable[[int, float, int, int], paths.PricePath]
-    """(n_steps, p0, dt, seed) -> the market price path."""
+    """(n_steps, p0, dt, seed) -> the market price path (softliq.scenarios.files.Shape)."""
     params: dict[str, Any] = field(default_factory=dict)
     """MarketParams fields this scenario needs (e.g. ema_time)."""
     keepers: KeeperSettings = KeeperSettings()
@@ -138,98 +136,20 @@ def scaled_path(path: paths.PricePath, p0: float) -> paths.PricePath:
     return paths.PricePath(path.times, path.prices * (p0 / float(path.prices[0])), f"{path.name} scaled to {p0:g}")
 
 
-def _two_leg_fall(n: int, p0: float, dt: int, legs: tuple[tuple[float, int], ...], name: str) -> paths.PricePath:
-    """Geometric falls one after another, each (drop, seconds), then flat."""
-    import numpy as np
-
-    times = np.arange(n + 1, dtype=np.int64) * dt
-    prices = np.full(len(times), float(p0))
-    start = 0
-    for drop, seconds in legs:
-        into = np.clip((times - start) / seconds, 0.0, 1.0)
-        prices = prices * (1.0 - drop) ** into  # a finished leg multiplies by exactly (1 - drop)
-        start += seconds
-    return paths.PricePath(times, prices, name)
-
-
-def _crash(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
-    """12 March 2020's shape: -20% over the first 20 h, then -37.5% in 4 h (-50% in
-    all over a day), then 6 h at the bottom."""
-    return _two_leg_fall(n, p0, dt, ((0.2, 20 * HOUR), (0.375, 4 * HOUR)), "crash(-50% in a day, -37.5% of it in 4 h)")
-
-
-def _flash_crash(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
-    """-30% in 45 minutes, then flat (3 h in all)."""
-    return paths.crash(n, p0, 0.3, min(45 * 60, n * dt), dt)
-
-
-def _v_shape(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
-    """Down 35% over a day and back over the next."""
-    return paths.v_shape(n, p0, 0.35, dt)
-
-
-def _sawtooth(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
-    """+-8% oscillation with a 6 h period over 2 days."""
-    return paths.sawtooth(n, p0, 0.08, max(6 * HOUR, 4 * dt), dt)
-
-
-def _oracle_lag(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
-    """-40% in 2 h (the EMA oracle lags by its 1 h time constant), 6 h in all."""
-    return paths.crash(n, p0, 0.4, min(2 * HOUR, n * dt), dt)
-
-
-def _keeper_outage(n: int, p0: float, dt: int, seed: int) -> paths.PricePath:
-    """-35% over 6 h, 12 h in all; keepers are down for part of it."""
-    return paths.crash(n, p0, 0.35, min(6 * HOUR, n * dt), dt)
-
-
-SCENARIOS: dict[str, Scenario] = {
-    s.name: s
-    for s in (
-        Scenario(
-            "crash",
-            "-50% over a day, -37.5% of it in 4 h, congested (12 March 2020): arbitrage 1 h late, keepers 5 min, 200 gwei",
-            DAY + DAY // 4,
-            _crash,
-            keepers=KeeperSettings(latency_blocks=25, arbitrageur_latency_blocks=300, gas_price_gwei=200.0),
-            debt_share=(0.8, 0.99),
-        ),
-        Scenario(
-            "flash-crash",
-            "-30% in 45 minutes with one large borrower (CRV, June 2024)",
-            3 * HOUR,
-            _flash_crash,
-            whale=True,
-            keepers=KeeperSettings(latency_blocks=1, gas_price_gwei=20.0, taker_mode="flash"),
-        ),
-        Scenario("v-shape", "down 35% through the bands over a day and back", 2 * DAY, _v_shape),
-        Scenario(
-            "sawtooth", "+-8% oscillation inside the bands, 6 h period, 2 days", 2 * DAY, _sawtooth,
-            debt_share=(0.95, 0.99),
-        ),
-        Scenario(
-            "oracle-lag",
-            "-40% in 2 h while the AMM and auctions read a 1 h EMA oracle",
-            6 * HOUR,
-            _oracle_lag,
-            params={"ema_time": HOUR},
-        ),
-        Scenario(
-            "keeper-outage",
-            "-35% over 6 h with every keeper offline from 10% to 60% of the run",
-            12 * HOUR,
-            _keeper_outage,
-            outage=(0.1, 0.6),
-        ),
-    )
-}
+SCENARIOS: dict[str, Scenario] = {}
+"""The built-in scenarios by name: the TOML files under scenarios/ (softliq.scenarios.files)."""
 
 
 def get_scenario(name: "str | Scenario") -> Scenario:
-    """The scenario called `name` (a Scenario is returned as it is); ScenarioError
-    listing the known names otherwise."""
+    """The scenario called `name`, or the one in TOML file `name` (a path ending in
+    .toml); a Scenario is returned as it is. ScenarioError listing the known names
+    otherwise."""
     if isinstance(name, Scenario):
         return name
+    if str(name).endswith(".toml"):
+        from softliq.scenarios.files import load_scenario
+
+        return load_scenario(name)
     if name not in SCENARIOS:
         raise ScenarioError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
     return SCENARIOS[name]
@@ -238,3 +158,12 @@ def get_scenario(name: "str | Scenario") -> Scenario:
 def scenario_params(name: "str | Scenario", base: MarketParams | None = None) -> MarketParams:
     """The market parameters to deploy scenario `name` with (for ape deployments)."""
     return get_scenario(name).market_params(base)
+
+
+def _load_builtins() -> None:
+    from softliq.scenarios.files import builtin_scenarios
+
+    SCENARIOS.update(builtin_scenarios())
+
+
+_load_builtins()

@@ -118,13 +118,14 @@ def _progress(total: int, enabled: bool, name: str) -> Any:
 
 
 def run_scenario(name: str | Scenario, chain: Chain | None = None, options: ScenarioOptions | None = None) -> ScenarioResult:
-    """Run scenario `name` (a name or a Scenario) on `chain` (a fresh titanoboa market if None)."""
+    """Run scenario `name` (a name or a Scenario) on `chain` (a fresh market on pyrevm
+    if None, softliq.scenarios.local)."""
     scenario = get_scenario(name)
     options = (options or ScenarioOptions()).validate()
     if chain is None:
-        from softliq.chain import BoaChain, deploy_boa_cached
+        from softliq.scenarios.local import local_chain
 
-        chain = BoaChain(deploy_boa_cached(scenario.market_params()))
+        chain = local_chain(scenario.market_params())
     _check_market(chain, scenario)
     wall = time.monotonic()
     m = chain.market

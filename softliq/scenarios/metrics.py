@@ -56,6 +56,31 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+GAS_FIELDS = frozenset({"gas", "gas_cost", "profit", "gas_spent", "wall_seconds"})
+"""Fields that depend on how a backend meters gas (pyrevm counts slots touched earlier
+in the run as warm, softliq.chain_revm) or on the machine: not part of a run's outcome."""
+
+
+def backend_independent(data: dict[str, Any]) -> Any:
+    """A run's JSON (`ScenarioResult.to_json()`) without GAS_FIELDS and with every
+    account's address replaced by its place in the run (`borrower 0`, `holder 4`...):
+    what must be identical on every backend for the same scenario and options."""
+    names = {a.lower(): f"borrower {i}" for i, a in enumerate(data["borrowers"])}
+    for i, address in enumerate(data["holders"]):
+        names.setdefault(address.lower(), f"holder {i}")
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k not in GAS_FIELDS}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, str):
+            return names.get(value.lower(), value)
+        return value
+
+    return clean(data)
+
+
 def _units(wei: int) -> float:
     return wei / WAD
 

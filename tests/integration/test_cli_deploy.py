@@ -87,7 +87,7 @@ def test_record_of_another_chain_is_refused_unless_forced(node_url, tmp_path):
     "name, content, message",
     [
         ("unknown.json", '{"fee": 10000000000000, "fees": 1}', "unknown parameter(s) fees"),
-        ("penalty.json", '{"penalty_tier1": 100000000000000000}', "tier-1 penalty out of range"),
+        ("penalty.json", '{"penalty_tier1": 100000000000000000}', "penalty_tier1 = 100000000000000000 must be in (0, liquidation_discount)"),
     ],
 )
 def test_bad_params_file_is_refused_and_nothing_is_deployed(node_url, tmp_path, name, content, message):

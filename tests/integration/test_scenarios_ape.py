@@ -8,6 +8,7 @@ from softliq.ape_deploy import deploy_ape
 from softliq.chain_ape import ApeChain
 from softliq.paths import to_wad
 from softliq.scenarios import SCENARIOS, ScenarioOptions, get_scenario, run_scenario, scenario_params
+from softliq.scenarios.metrics import backend_independent
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +36,15 @@ def test_scenario_runs_on_anvil(name, deployer, admin):
     assert metrics["gas_spent"] == sum(k["gas"] for k in metrics["keepers"].values())
 
 
-def test_same_story_on_titanoboa_and_anvil(deployer, admin):
+def test_same_story_in_process_and_on_anvil(deployer, admin):
+    """flash-crash on anvil (through ape) and in-process (pyrevm, the fast default):
+    the same liquidations, auctions, keeper actions, bad debt and borrower losses."""
     options = SMALL
     _, on_ape = run_on_ape("flash-crash", deployer, admin, options)
-    on_boa = run_scenario("flash-crash", None, options)
+    in_process = run_scenario("flash-crash", None, options)
 
-    ape_m, boa_m = on_ape.to_json()["metrics"], on_boa.to_json()["metrics"]
-    assert ape_m["liquidations_by_tier"] == boa_m["liquidations_by_tier"]
-    assert {k: v["sent"] for k, v in ape_m["keepers"].items()} == {k: v["sent"] for k, v in boa_m["keepers"].items()}
-    assert ape_m["bad_debt_wei"] == boa_m["bad_debt_wei"]
+    ape_m = backend_independent(on_ape.to_json())["metrics"]
+    fast_m = backend_independent(in_process.to_json())["metrics"]
+    assert fast_m["liquidations_by_tier"]["events"] >= 1
+    for key in ("liquidations_by_tier", "auctions", "keepers", "bad_debt_wei", "borrower_losses_by_n", "identity"):
+        assert ape_m[key] == fast_m[key], key
