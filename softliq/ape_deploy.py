@@ -205,6 +205,7 @@ class ChainMismatchError(DeploymentError):
 
 
 RECORD_FORMAT = 1
+RECORD_MODE = 0o644
 
 
 def network_label(provider: Any) -> str:
@@ -225,6 +226,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=2, sort_keys=False)
             fh.write("\n")
+        os.chmod(tmp, RECORD_MODE)  # mkstemp makes 0600; a record is for every reader
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -309,6 +311,18 @@ def make_record(market: Market, names: dict[str, str], network: str, deployer: s
         "params": asdict(market.params),
         "bytecode_hash": combined_hash(hashes),
         "code_hashes": hashes,
+        "abi": contract_abis(list(contracts.values())),
+    }
+
+
+def contract_abis(names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each contract's ABI (JSON, as solc and vyper write it) by contract name, from the
+    compiled project: what a web3 client needs besides the addresses."""
+    project = _ape_project()
+    return {
+        name: [item.model_dump(mode="json", by_alias=True, exclude_none=True)
+               for item in ApeBackend.container_in(project, name).contract_type.abi]
+        for name in sorted(set(names))
     }
 
 
@@ -386,6 +400,9 @@ def deploy_or_reuse(
             )
         reason, market = _why_not_reusable(record, params, admin_address)
         if market is not None:
+            if "abi" not in record:  # written before records carried ABIs
+                record["abi"] = contract_abis(list(record["contracts"].values()))
+                write_json_atomic(path, record)
             if save_to is not None and Path(save_to) != Path(path):
                 write_json_atomic(Path(save_to), record)
             return Deployment(market, record, True, f"reused the deployment recorded in {path}")
@@ -462,8 +479,21 @@ DEPLOYMENTS_DIR = Path("deployments")
 
 
 def deployment_path(provider: Any, given: str | Path | None) -> Path:
-    """The deployments file: `given`, else deployments/<ecosystem>-<network>.json."""
-    return Path(given) if given else DEPLOYMENTS_DIR / f"{network_label(provider)}.json"
+    """The deployments file: `given`, else deployments/chain-<chain id>.json (the chain
+    id, not the network's name: a node given by URL may be any chain)."""
+    from ape import chain
+
+    return Path(given) if given else DEPLOYMENTS_DIR / f"chain-{int(chain.chain_id)}.json"
+
+
+def ephemeral_warning(provider: Any) -> str | None:
+    """A warning when `provider` is a node ape started for this command (it stops when
+    the command ends, and the record then describes a chain that is gone)."""
+    if getattr(provider, "process", None) is None:
+        return None
+    return ("warning: ape started this node for this command and stops it on exit: the deployment and its "
+            "record will describe a chain that no longer exists. Start a node yourself (e.g. `anvil`) and "
+            "pass --network http://127.0.0.1:8545 to keep it.")
 
 
 def params_callback(ctx: Any, param: Any, value: str | None) -> MarketParams:
@@ -490,7 +520,7 @@ def cli_options(func: Any) -> Any:
         click.option("--params", "params", callback=params_callback, metavar="FILE",
                      help="MarketParams fields (.json or .toml); the rest keep their defaults"),
         click.option("--deployment", metavar="FILE",
-                     help="deployments file [default: deployments/<ecosystem>-<network>.json]"),
+                     help="deployments file [default: deployments/chain-<chain id>.json]"),
         click.option("--force", is_flag=True,
                      help="deploy afresh even if the file records a deployment (even for another chain)"),
     ]

@@ -121,7 +121,7 @@ def add_seed(p: argparse.ArgumentParser, default: int | None, what: str) -> None
 def add_deployment(p: argparse.ArgumentParser) -> None:
     """`--deployment` and `--force`: the deployment record a command reads or writes."""
     p.add_argument("--deployment", type=Path, default=None, metavar="FILE",
-                   help="deployment record (default: deployments/<chain id>.json)")
+                   help="deployment record (default: deployments/chain-<chain id>.json)")
     p.add_argument("--force", action="store_true",
                    help="deploy afresh even if the record describes a deployment (even for another chain)")
 

@@ -2,9 +2,10 @@
 print its addresses and parameters. `ape run deploy` is a thin wrapper over `deploy`.
 
 Parameters come from `--params` (human units, see params/defaults.toml) or the defaults.
-The record goes to `deployments/<chain id>.json` (or `--deployment FILE`): chain id,
-block, addresses, contract names, parameters, bytecode hashes, and each contract's ABI
-under `abi/` beside it. Run again with the same parameters against the same chain and
+The record goes to `deployments/chain-<chain id>.json` (or `--deployment FILE`, mode
+0644): chain id, block, addresses, contract names, parameters, bytecode hashes and each
+contract's ABI (`abi`, by contract name). Deploying to a node that ape starts for the
+command (the default network) says that the node, and so the deployment, ends with it. Run again with the same parameters against the same chain and
 the recorded market is reused, after checking the code at every address and the
 parameters read back from the chain. ape test account 0 deploys, 1 administers.
 """
@@ -12,6 +13,7 @@ parameters read back from the chain. ape test account 0 deploys, 1 administers.
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,7 @@ def deploy_and_print(network: str, params: MarketParams, deployment: Path | str 
     """Connect to `network`, deploy or reuse, write the record, print the tables."""
     from ape import accounts
 
-    from softliq.ape_deploy import deploy_or_reuse, deployment_path, network_label, quiet_ape
+    from softliq.ape_deploy import deploy_or_reuse, deployment_path, ephemeral_warning, network_label, quiet_ape
     from softliq.chain_ape import connected
 
     with connected(network) as provider:
@@ -52,7 +54,10 @@ def deploy_and_print(network: str, params: MarketParams, deployment: Path | str 
         path = deployment_path(provider, deployment)
         with quiet_ape():
             result = deploy_or_reuse(params, path, deployer, admin, force=force, network=network_label(provider))
-        print_deployment(result.market, result.record["deployer"], f"{result.reason}; record: {path}")
+        print_deployment(result.market, result.record["deployer"], f"{result.reason}; record: {path} (with ABIs)")
+        warning = ephemeral_warning(provider)
+        if warning:
+            print(warning, file=sys.stderr)
 
 
 def human(field: str, value: Any) -> str:

@@ -8,6 +8,7 @@ or reuse the market, run the keepers, write the report.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +137,14 @@ def _run_in_process(scenario: Any, options: Any, args: argparse.Namespace) -> tu
 def _run_on_node(scenario: Any, options: Any, args: argparse.Namespace) -> tuple[Any, Path]:
     from softliq.chain_ape import connected, run_scenario_here
 
-    with connected(args.network):
+    from softliq.ape_deploy import ephemeral_warning
+
+    with connected(args.network) as provider:
         dep, result, report = run_scenario_here(
             scenario, options, args.params, args.deployment, args.force, str(args.out), args.max_blocks_per_sleep,
         )
+        warning = ephemeral_warning(provider)
     print(dep.reason)
+    if warning:
+        print(warning, file=sys.stderr)
     return result, report

@@ -30,6 +30,15 @@ def ape_run(script: str, *args: str, timeout: float = TIMEOUT) -> subprocess.Com
     )
 
 
+def softliq_run(*args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """`softliq ARGS` (as `python -m softliq`) from the repository root; output captured."""
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "softliq", *args], cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
 def rpc(url: str, method: str, *params: Any) -> Any:
     """One JSON-RPC call; AssertionError on an RPC error."""
     reply = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, timeout=10).json()

@@ -4,6 +4,7 @@ exit, nothing deployed, nothing written)."""
 
 import json
 import re
+from pathlib import Path
 from dataclasses import asdict, fields
 
 import pytest
@@ -12,7 +13,7 @@ from softliq import MarketParams
 from softliq.ape_deploy import ParamsError, deploy_or_reuse, load_params
 from softliq.deploy import Market
 
-from .cli import ape_run, block_number, chain_state, rpc
+from .cli import ape_run, block_number, chain_state, rpc, softliq_run
 
 pytestmark = pytest.mark.integration
 
@@ -39,6 +40,11 @@ def test_deploy_writes_a_record_and_a_second_run_reuses_it(node_url, tmp_path):
     assert set(record["addresses"]) == CONTRACT_ROLES
     assert record["params"] == asdict(MarketParams())
     assert record["bytecode_hash"].startswith("0x") and len(record["bytecode_hash"]) == 66
+    assert record_file.stat().st_mode & 0o777 == 0o644
+    assert set(record["abi"]) == set(record["contracts"].values())
+    amm_functions = {item["name"] for item in record["abi"][record["contracts"]["amm"]] if item["type"] == "function"}
+    assert {"exchange", "get_dy", "read_user_tick_numbers"} <= amm_functions
+    assert "warning" not in first.stderr  # a node we started: it outlives the command
     for role, address in record["addresses"].items():
         assert len(rpc(node_url, "eth_getCode", address, "latest")) > 2, role
     before = chain_state(node_url, [DEPLOYER, *record["addresses"].values()])
@@ -138,6 +144,29 @@ def test_rejected_parameters_roll_back_in_process(tmp_path, deployer, admin):
         deploy_or_reuse(MarketParams(fee=5 * 10**17), record_file, deployer, admin)
     assert chain.blocks.height == height
     assert not record_file.exists()
+
+
+def test_default_record_is_named_by_chain_id_and_ape_started_nodes_warn():
+    from ape import chain
+
+    from softliq.ape_deploy import deployment_path, ephemeral_warning
+
+    assert deployment_path(chain.provider, None) == Path("deployments") / f"chain-{chain.chain_id}.json"
+    assert deployment_path(chain.provider, "mine.json") == Path("mine.json")
+    assert "stops it on exit" in ephemeral_warning(chain.provider)  # this session's anvil is ape's
+
+
+def test_softliq_deploy_is_the_same_command(node_url, tmp_path):
+    record_file = tmp_path / "softliq.json"
+    params_file = tmp_path / "p.toml"
+    params_file.write_text('fee = "0.02%"\noracle_fee_window = "1m"\n')
+
+    result = softliq_run("deploy", "--network", node_url, "--deployment", str(record_file), "--params", str(params_file))
+
+    assert result.returncode == 0, result.stderr
+    record = json.loads(record_file.read_text())
+    assert record["params"]["fee"] == 2 * 10**14 and record["params"]["oracle_fee_window"] == 60
+    assert "deployed afresh" in result.stdout
 
 
 def test_no_node_running_is_a_clear_error(tmp_path):
