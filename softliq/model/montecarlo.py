@@ -219,7 +219,7 @@ def best_trade(model: ModelMarket, market: int, quiet: tuple[bool, bool] = (Fals
         if quiet[0 if pump else 1]:
             continue
         total = 0
-        n = amm.active
+        n = max(amm.active, amm.lo) if pump else min(amm.active, amm.hi)  # no band outside [lo, hi] holds anything
         for _ in range(60):
             x, y = get_x(n, 0), get_y(n, 0)
             out_raw = y if pump else x
@@ -294,21 +294,10 @@ HEALTH_MARGIN = 1e-7
 without the exact check: the estimate's error is below 1e-11 (see `HealthScreen`)."""
 
 
-class HealthScreen:
-    """Float estimates of full health for one keeper round, to skip exact checks of
-    loans that are clearly healthy. Mirrors Controller._health(full=True) over
-    AMM._user_xy(mode 1) in floats: per band, the sqrt price edges, the liquidity, the
-    equilibrium at the oracle and its value with collateral at the band's low oracle
-    price. It reads the state when asked; the per-round scalars (oracle price, base
-    price) need a new screen after any state change (a liquidation).
-
-    Every term is non-negative and only the equilibrium differences cancel, so the
-    float x_down is within ~1e-12 (relative) of the exact integers, whose floors cost a
-    few wei per band (18-decimal amounts), far inside HEALTH_MARGIN (1e-7). The
-    collateral in the full-health term is floored to whole token units per band by the
-    contract (coarse for 6-decimal collateral), so the estimate takes one unit off per
-    band: it can only understate that term. tests/model/test_montecarlo.py checks the
-    estimate against the exact health across parameter sets."""
+class FloatBands:
+    """Float twins of the AMM's band curves at the current oracle price, for screens
+    that decide only whether to look (never what happens). Per-round scalars (oracle
+    price, base price): a new instance is needed after any state change."""
 
     def __init__(self, m: ModelMarket) -> None:
         amm = m.amm
@@ -329,17 +318,98 @@ class HealthScreen:
         self.n_above = edge - 1.01  # from here up, p_o is above it
         self.step_down = math.exp(-self.la)  # p_oracle_down(n + 1) / p_oracle_down(n)
 
-    def _band_value(self, n: int, x: float, y_units: int) -> float:
-        """x_down value of band n holding (x, y_units), the general case."""
+    def curve(self, n: int, x: float, y_units: int) -> tuple[float, float, float]:
+        """(sa, sb, L) of band n holding (x, y_units): its sqrt price edges and
+        liquidity, as band_math computes them in integers."""
         sa = self.sqrt_po * math.exp(self.hk * (self.ln0 + n * self.la))
         sb = sa * self.ratio
         y = y_units * self.prec
         d = self.d
         if x == 0.0:
-            l = sa * y / d
-        else:
-            b = sa * y / 1e18 + x * 1e18 / sb
-            l = (b + math.sqrt(b * b + 4.0 * (d * x / 1e18) * y)) * 1e18 / (2.0 * d)
+            return sa, sb, sa * y / d
+        b = sa * y / 1e18 + x * 1e18 / sb
+        return sa, sb, (b + math.sqrt(b * b + 4.0 * (d * x / 1e18) * y)) * 1e18 / (2.0 * d)
+
+
+GAS_MARGIN = 1e-6
+"""Relative margin of `GasScreen`'s profit bound over float error (~1e-12)."""
+
+
+class GasScreen(FloatBands):
+    """Skips the exact search of a direction whose trade provably cannot earn more
+    than `cost` (the swap's gas; 0 for ideal keepers). Each band the walk takes from (the
+    active band on, toward ever dearer bands) is a curve B * G = inv (B = f + x,
+    G = g + y, price B / G), and every swap pays at least the fee phi = max(base fee,
+    swing fee); band fees and the away fee are at least that. Buying collateral at a
+    market price m is then buying at m' = m * (1 - phi) and paying 1 / (1 - phi) more;
+    selling is selling at m' = m / (1 - phi). Without fees and roundings (which only
+    take from the trader), what a trade along one band's curve to the price m' earns is
+    at most (sqrt(B) - sqrt(m' * G))**2, whether or not the band runs out first (the
+    curve's extension past the band's edge only adds profitable units). The walk ends
+    at the first band whose price is already past m', or in which the price reaches m'
+    (buying, G falls to sqrt(inv / m') >= g; selling, B falls to sqrt(inv * m') >= f).
+    If the sum over the walk's bands is at most `cost`, that direction is quiet.
+
+    With gas, most steps' best trade earns less than the swap costs and is not made,
+    so most steps need no exact search. tests/model/test_montecarlo.py checks every
+    skip against the exact search."""
+
+    WALK = 60
+    """Bands looked through (best_trade's bound); a longer walk is not screened."""
+
+    def quiet(self, market: float, cost: int) -> tuple[bool, bool]:
+        """(buying, selling) collateral cannot earn more than `cost` (stablecoin wei)."""
+        amm = self.model.amm
+        phi = max(amm.fee, amm.swing_fee_of(amm.next_oracle(self.p_o)[4])) / 1e18
+        limit = cost * (1 - GAS_MARGIN)
+        return self._gain(True, market * (1 - phi), limit) <= limit * (1 - phi), self._gain(False, market / (1 - phi), limit) <= limit
+
+    def _gain(self, pump: bool, m: float, limit: float) -> float:
+        """Upper bound of the fee-free gain of the walk buying (pump) or selling
+        collateral at price m; inf when not bounded (or already above `limit`)."""
+        amm = self.model.amm
+        coins = amm.bands_y if pump else amm.bands_x
+        n = max(amm.active, amm.lo) if pump else min(amm.active, amm.hi)
+        step, end = (1, amm.hi) if pump else (-1, amm.lo)
+        total = 0.0
+        for _ in range(self.WALK):
+            if coins.get(n, 0):
+                x, y_units = amm.bands_x.get(n, 0), amm.bands_y.get(n, 0)
+                sa, sb, l = self.curve(n, float(x), y_units)
+                f, g = l * sa / 1e18, l * 1e18 / sb
+                b, c = f + x, g + y_units * self.prec
+                inv, p = b * c, b / c
+                if (m <= p * (1 - GAS_MARGIN)) if pump else (m >= p * (1 + GAS_MARGIN)):
+                    return total
+                total += (math.sqrt(b) - math.sqrt(m * c)) ** 2 * (1 + GAS_MARGIN)
+                inside = m * (1 + GAS_MARGIN) <= inv / (g * g) if pump else m >= f * f / inv * (1 + GAS_MARGIN)
+                if inside or total > limit:
+                    return total
+            if n == end:
+                return total
+            n += step
+        return math.inf
+
+
+class HealthScreen(FloatBands):
+    """Float estimates of full health for one keeper round, to skip exact checks of
+    loans that are clearly healthy. Mirrors Controller._health(full=True) over
+    AMM._user_xy(mode 1) in floats: per band, the sqrt price edges, the liquidity, the
+    equilibrium at the oracle and its value with collateral at the band's low oracle
+    price. It reads the state when asked; the per-round scalars (oracle price, base
+    price) need a new screen after any state change (a liquidation).
+
+    Every term is non-negative and only the equilibrium differences cancel, so the
+    float x_down is within ~1e-12 (relative) of the exact integers, whose floors cost a
+    few wei per band (18-decimal amounts), far inside HEALTH_MARGIN (1e-7). The
+    collateral in the full-health term is floored to whole token units per band by the
+    contract (coarse for 6-decimal collateral), so the estimate takes one unit off per
+    band: it can only understate that term. tests/model/test_montecarlo.py checks the
+    estimate against the exact health across parameter sets."""
+
+    def _band_value(self, n: int, x: float, y_units: int) -> float:
+        """x_down value of band n holding (x, y_units), the general case."""
+        sa, sb, l = self.curve(n, x, y_units)
         sqrt_po = self.sqrt_po
         s = sa if sqrt_po < sa else (sb if sqrt_po > sb else sqrt_po)
         ey = l * 1e18 / s - l * 1e18 / sb
@@ -522,9 +592,13 @@ def run_path(
             p = prices[max(step - lag, 0)]
             market = _oracle_price(p)
         quiet = _quiet_sides(m, p)
+        cost = gas_cost(swap_gas, gas_price, market)
+        if not (quiet[0] and quiet[1]):
+            cheap = GasScreen(m).quiet(p, cost)
+            quiet = (quiet[0] or cheap[0], quiet[1] or cheap[1])
         if not (quiet[0] and quiet[1]):
             arb = best_trade(m, market, quiet)
-            if arb is not None and (not gas_price or arb.profit > gas_cost(swap_gas, gas_price, market)):
+            if arb is not None and arb.profit > cost:
                 amount = min(arb.amount, (m.collateral if arb.i else m.stable).balance_of(arbitrageur))
                 if amount > 0:  # a deep crash can cost more than the arbitrageur holds
                     driver.exchange(arbitrageur, arb.i, amount)

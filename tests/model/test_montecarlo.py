@@ -179,3 +179,34 @@ def test_swap_memo_rereads_the_bands_and_returns_fresh_trades():
         fresh.values,
     )
     assert requote.out_amount != again.out_amount
+
+
+GAS_CASES = [
+    pytest.param(MarketParams(), 5 * 10**9, 0.004, id="default-5gwei"),
+    pytest.param(MarketParams(), 0, 0.004, id="default-free-gas"),
+    pytest.param(MarketParams(collateral_decimals=6, rate=634195839 * 50), 20 * 10**9, 0.01, id="6dec-rate-20gwei"),
+    pytest.param(MarketParams(A=1000, amplification=11 * 10**17, swing_factor=10**18), 5 * 10**9, 0.015, id="A1000-swing"),
+]
+
+
+@pytest.mark.parametrize("params, gas_price, vol", GAS_CASES)
+def test_gas_screen_skips_only_trades_that_cannot_beat_the_gas(monkeypatch, params, gas_price, vol):
+    """Whenever GasScreen calls a direction quiet, the exact search of that direction
+    finds no trade earning more than the swap's gas; and it does skip searches."""
+    screen = montecarlo.GasScreen.quiet
+    skipped = []
+
+    def checking_quiet(self, market, cost):
+        quiet = screen(self, market, cost)
+        for side, is_quiet in enumerate(quiet):
+            if is_quiet:
+                arb = montecarlo.best_trade(self.model, montecarlo._oracle_price(market), (side == 1, side == 0))
+                assert arb is None or arb.profit <= cost, (side, arb, cost)
+                skipped.append(side)
+        return quiet
+
+    monkeypatch.setattr(montecarlo.GasScreen, "quiet", checking_quiet)
+    keepers = montecarlo.Keepers(gas_price=gas_price)
+    result = simulate_paths(gbm_paths(3, 300, seed=23, vol_per_step=vol), params, seed=23, workers=1, keepers=keepers)
+    assert result.trades.sum() > 0
+    assert skipped.count(0) > 20 and skipped.count(1) > 20, "the screen never skipped a search"
