@@ -88,11 +88,11 @@ def clearing(outcomes: Sequence[PathOutcome]) -> dict[str, Any]:
 
 
 def health_fan(outcomes: Sequence[PathOutcome], sample_every: int, dt: int) -> dict[str, Any]:
-    """Percentiles over paths of system health at each sampled step (null where no
-    path has debt left)."""
-    grid = np.array([o.health for o in outcomes], dtype=float)
+    """Percentiles over the sampled paths of system health at each sampled step (null
+    where no path has debt left)."""
+    grid = np.array([o.health for o in outcomes if o.health], dtype=float)
     hours = [(k + 1) * sample_every * dt / 3600 for k in range(grid.shape[1] if grid.ndim == 2 else 0)]
-    fan: dict[str, Any] = {"hours": hours}
+    fan: dict[str, Any] = {"paths": len(grid), "hours": hours}
     for q in FAN:
         row = []
         for column in grid.T if grid.ndim == 2 else []:
