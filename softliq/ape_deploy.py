@@ -367,6 +367,23 @@ def _why_not_reusable(record: dict[str, Any], params: MarketParams, admin: str) 
     return None, market
 
 
+def recorded_market(path: Path) -> Market:
+    """The market the deployment record at `path` describes, on the connected chain,
+    after the same checks as a reuse (chain id, code at every address, parameters read
+    back); DeploymentError (ChainMismatchError for another chain) saying what differs."""
+    from ape import chain
+
+    record = read_record(path)
+    if record is None:
+        raise DeploymentError(f"{path}: no such deployment record (softliq deploy writes one)")
+    if int(record["chain_id"]) != int(chain.chain_id):
+        raise ChainMismatchError(f"{path} describes chain id {record['chain_id']}, not the connected chain's {chain.chain_id}")
+    reason, market = _why_not_reusable(record, params_from_dict(record["params"], str(path)), record["admin"])
+    if market is None:
+        raise DeploymentError(f"{path}: the recorded market is not usable here: {reason}")
+    return market
+
+
 def deploy_or_reuse(
     params: MarketParams,
     path: Path,

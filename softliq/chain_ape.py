@@ -294,9 +294,13 @@ class ApeChain(ChainBase):
     of mining). The timestamps stay exact, and `block_number()` counts the skipped
     blocks too, so keepers' latencies (in blocks) keep their meaning in time; no
     contract reads block.number. None mines every block.
+
+    `freeze_clock=False` leaves the node's clock alone (keepers on a live node, where
+    time is the node's: `softliq keepers`); `sleep` is then not for use.
     """
 
-    def __init__(self, market: Market, max_blocks_per_sleep: int | None = 1, salt: str | None = None) -> None:
+    def __init__(self, market: Market, max_blocks_per_sleep: int | None = 1, salt: str | None = None,
+                 freeze_clock: bool = True) -> None:
         from ape import chain
 
         provider = chain.provider
@@ -318,11 +322,14 @@ class ApeChain(ChainBase):
         self._impersonated: set[str] = set()
         self._approved: set[str] = set()
         self._last_gas = 0
-        self.rpc.request("anvil_setBlockTimestampInterval", 0)
+        self.freeze_clock = freeze_clock
+        if freeze_clock:
+            self.rpc.request("anvil_setBlockTimestampInterval", 0)
 
     def close(self) -> None:
         """Give the node its own clock back (blocks follow wall-clock time again)."""
-        self.rpc.request("anvil_removeBlockTimestampInterval")
+        if self.freeze_clock:
+            self.rpc.request("anvil_removeBlockTimestampInterval")
 
     def __enter__(self) -> "ApeChain":
         return self

@@ -14,10 +14,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from softliq.cli.common import USAGE_ERROR, CliParser, InputError, positive_float, positive_int, seed_int
+from softliq.cli.common import FAILED, USAGE_ERROR, CliParser, InputError, positive_float, positive_int, seed_int
 from softliq.cli.deploy import add_deploy
 from softliq.cli.fork import add_fork
 from softliq.cli.fuzz import add_fuzz
+from softliq.cli.keepers import add_keepers
 from softliq.cli.scenario import add_scenario
 from softliq.risklab.cli import add_montecarlo
 
@@ -26,6 +27,7 @@ COMMANDS: Sequence[Callable[[argparse._SubParsersAction], None]] = (
     add_scenario,
     add_fork,
     add_fuzz,
+    add_keepers,
     add_montecarlo,
 )
 
@@ -51,6 +53,17 @@ def input_errors() -> tuple[type[BaseException], ...]:
     return (InputError, ScenarioError, ParamsError, ChainMismatchError, ConnectError)
 
 
+def failures() -> tuple[type[BaseException], ...]:
+    """Expected failures while running (exit 1, one line): a transaction or deployment
+    the chain refused (with the contract's reason), a report that could not be written."""
+    from softliq.ape_deploy import DeploymentError
+    from softliq.chain import TxReverted
+    from softliq.report import ReportError
+    from softliq.revm import RevmRevert
+
+    return (TxReverted, RevmRevert, DeploymentError, ReportError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` (default: sys.argv[1:]) and run the command; returns the exit status.
     Bad input: `softliq <command>: error: <what>` on stderr and 2."""
@@ -64,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except input_errors() as error:
         print(f"{args.prog}: error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except failures() as error:
+        print(f"{args.prog}: failed: {error}", file=sys.stderr)
+        return FAILED
     except KeyboardInterrupt:
         print(f"{args.prog}: interrupted", file=sys.stderr)
         return 130

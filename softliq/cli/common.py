@@ -13,6 +13,8 @@ from typing import Any, NoReturn
 
 USAGE_ERROR = 2
 """Exit status of bad input (argparse's convention)."""
+FAILED = 1
+"""Exit status of a run that failed (a refused transaction, an unwritable report)."""
 DEFAULT_NETWORK = "ethereum:local:foundry"
 
 
