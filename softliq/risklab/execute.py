@@ -91,16 +91,10 @@ def _tracked(outcomes: list[PathOutcome], job: Job, done: Progress) -> list[Path
 
 
 def _on_cluster(client: Any, jobs: Sequence[Job], done: Progress) -> list[list[PathOutcome]]:
-    from distributed import as_completed
-
+    """Submit every job, then collect the results in job order (the progress bar moves
+    as the oldest unfinished job completes)."""
     futures = client.map(run_job, list(jobs), pure=False)
-    index = {f.key: k for k, f in enumerate(futures)}
-    results: list[list[PathOutcome] | None] = [None] * len(jobs)
     try:
-        for future in as_completed(futures):
-            k = index[future.key]
-            results[k] = future.result()
-            done(jobs[k].count)
+        return [_tracked(future.result(), job, done) for future, job in zip(futures, jobs)]
     finally:
         client.cancel(futures)
-    return [r for r in results if r is not None]
