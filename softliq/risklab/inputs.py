@@ -55,7 +55,7 @@ def _borrower(path: Path, i: int, row: Any) -> tuple[int, int, int]:
     return int(round(collateral * WAD)), bands, int(round(share * 10**6))
 
 
-def check_market(params: MarketParams, population: Population, what: str = "--params") -> None:
+def check_market(params: MarketParams, population: Population, what: str = "--params/--population") -> None:
     """RiskInputError (with the contracts' reason) unless the market deploys with
     `params` and every loan of `population` opens."""
     try:

@@ -95,10 +95,11 @@ BAD = [
     (["--paths", "0"], "--paths"),
     (["--steps", "0"], "--steps"),
     (["--params", "@unknown.toml"], "unknown parameter"),
-    (["--params", "@range.toml"], "A out of range"),
+    (["--params", "@range.toml"], "A = 5 must be in"),
     (["--vol-from", "@bad.csv"], "line 3"),
     (["--vol-from", "@short.csv"], "at least 3"),
     (["--population", "@pop.toml"], "bands"),
+    (["--population", "@dust.toml"], "the contracts reject"),
     (["--cluster", "tcp://127.0.0.1:9"], "--cluster"),
 ]
 
@@ -112,6 +113,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, monke
         "@bad.csv": "seconds,price\n0,3000\n600,abc\n",
         "@short.csv": "seconds,price\n0,3000\n600,3010\n",
         "@pop.toml": "[[borrower]]\ncollateral = 1\nbands = 60\nltv_share = 0.5\n",
+        "@dust.toml": "[[borrower]]\ncollateral = 1e-15\nbands = 50\nltv_share = 0.5\n",
     }
     argv = [_files(tmp_path, a[1:], files[a]) if a in files else a for a in args]
     out = tmp_path / "out"
