@@ -218,6 +218,38 @@ def load_params(path: str | Path, base: MarketParams | None = None) -> MarketPar
     return params_from_dict(values, str(path), base)
 
 
+def _duration_text(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def human(field: str, value: Any, curve: int = 1) -> str:
+    """A raw MarketParams value in its field's unit (UNITS), as a file would write it:
+    6 * 10**15 fee -> "0.6%", 120 oracle_fee_window -> "2 m", a rate as its APY.
+    `curve` (auction_curve) tells what auction_curve_a is."""
+    kind = UNITS.get(field, "str")
+    if not isinstance(value, int) or isinstance(value, bool) or kind in ("str", "int"):
+        return f"{value:,}" if kind == "int" and isinstance(value, int) and value >= 10_000 else str(value)
+    if kind == "amount":
+        return f"{value // WAD:,}" if value % WAD == 0 else f"{value / WAD:,.6g}"
+    if kind == "fraction":
+        return f"{value * 100 / WAD:g}%"
+    if kind == "duration" or (kind == "curve_a" and curve == 0):
+        return _duration_text(value)
+    if kind == "rate":
+        return f"{(1 + value / WAD) ** (365 * 86400) - 1:.2%} APY" if value else "0"
+    if kind == "curve":
+        return CURVES[value] if 0 <= value < len(CURVES) else str(value)
+    return f"{value / WAD:g}"
+
+
+def human_params(params: MarketParams) -> list[tuple[str, str, str]]:
+    """(field, value in its unit, unit kind) for every field of `params`."""
+    return [(f.name, human(f.name, getattr(params, f.name), params.auction_curve), UNITS[f.name]) for f in fields(MarketParams)]
+
+
 # ---------------------------------------------------------------- the contracts' bounds
 # Mirrors the constructor and setter checks of contracts/ (constants.vy, AMM, Controller,
 # LiquidationPolicy, Auction, price_curves, EmaOracle); tests/tooling/test_params.py

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from softliq.cli.common import FAILED, USAGE_ERROR, CliParser, InputError, positive_float, positive_int, seed_int
+from softliq.cli.compare import add_compare
 from softliq.cli.deploy import add_deploy
 from softliq.cli.fork import add_fork
 from softliq.cli.fuzz import add_fuzz
@@ -28,6 +29,7 @@ COMMANDS: Sequence[Callable[[argparse._SubParsersAction], None]] = (
     add_fork,
     add_fuzz,
     add_keepers,
+    add_compare,
     add_montecarlo,
 )
 

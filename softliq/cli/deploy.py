@@ -19,13 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from softliq.cli.common import add_deployment, add_network, add_params
-from softliq.params import WAD, MarketParams
-
-WAD_PRICES = {"price", "debt_ceiling", "min_debt", "tip", "max_in_auction", "auction_chost"}
-WAD_FRACTIONS = {"fee", "away_fee", "loan_discount", "liquidation_discount", "penalty_tier1", "penalty_tier2",
-                 "target_health", "chip"}
-WAD_FACTORS = {"amplification", "swing_factor", "auction_buf", "auction_cusp"}
-
+from softliq.params import MarketParams, human
 
 def add_deploy(sub: argparse._SubParsersAction) -> None:
     """The `deploy` command."""
@@ -58,22 +52,6 @@ def deploy_and_print(network: str, params: MarketParams, deployment: Path | str 
         warning = ephemeral_warning(provider)
         if warning:
             print(warning, file=sys.stderr)
-
-
-def human(field: str, value: Any) -> str:
-    """A parameter value in its own unit: WAD amounts and factors as numbers,
-    fractions as percentages, the rate as APY, e.g. 6*10**15 fee -> `0.6%`."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return str(value)
-    if field in WAD_PRICES:
-        return f"{value // WAD:,}" if value % WAD == 0 else f"{value / WAD:,.6f}"
-    if field in WAD_FRACTIONS:
-        return f"{value * 100 / WAD:g}%"
-    if field in WAD_FACTORS:
-        return f"{value / WAD:g}"
-    if field == "rate":
-        return f"{value}/s ({(1 + value / WAD) ** (365 * 86400) - 1:.2%} APY)"
-    return str(value)
 
 
 def addresses_table(market: Any, deployer: str) -> Any:
@@ -109,8 +87,10 @@ def params_table(market: Any) -> Any:
         source = f"{role}.{view}()"
         if f.name == "ema_time" and not has_ema:
             source = "(none: the AMM reads the oracle)"
-        shown = human(f.name, read) if read == configured else f"[red]{human(f.name, read)} MISMATCH[/red]"
-        table.add_row(f.name, human(f.name, configured), shown, str(read), source)
+        curve = market.params.auction_curve
+        shown = human(f.name, read, curve)
+        shown = shown if read == configured else f"[red]{shown} MISMATCH[/red]"
+        table.add_row(f.name, human(f.name, configured, curve), shown, str(read), source)
     return table
 
 

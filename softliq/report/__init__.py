@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from softliq.report.html import render_index
 from softliq.report.plots import PLOTS, write_plots
@@ -33,20 +33,31 @@ def _as_json(result: ScenarioResult | dict[str, Any]) -> dict[str, Any]:
 def write_report(result: ScenarioResult | dict[str, Any], out_dir: str | Path = "reports", stamp: str | None = None) -> Path:
     """Write the report of `result` under `out_dir`; returns its directory."""
     data = _as_json(result)
-    out = Path(out_dir)
+
+    def fill(tmp: Path) -> None:
+        (tmp / "metrics.json").write_text(json.dumps(data, indent=1, allow_nan=False))
+        plots = write_plots(data, tmp)
+        (tmp / "index.html").write_text(render_index(data, plots))
+
+    return write_atomically(Path(out_dir), data["name"], stamp, fill)
+
+
+def write_atomically(out: Path, name: str, stamp: str | None, fill: Callable[[Path], None]) -> Path:
+    """Make `out/<name>-<stamp>/` by filling a temporary directory beside it with
+    `fill(tmp)`, then renaming it: a failure leaves nothing behind. ReportError if the
+    directory exists or cannot be made."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportError(f"cannot create report directory {out}: {exc}") from exc
     stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
-    final = out / f"{data['name']}-{stamp}"
+    final = out / f"{name}-{stamp}"
     if final.exists():
         raise ReportError(f"report directory {final} already exists")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{data['name']}-", dir=out))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out))
     try:
-        (tmp / "metrics.json").write_text(json.dumps(data, indent=1, allow_nan=False))
-        plots = write_plots(data, tmp)
-        (tmp / "index.html").write_text(render_index(data, plots))
+        fill(tmp)
+        tmp.chmod(0o755)  # mkdtemp makes 0700; a report is for every reader
         tmp.rename(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -68,7 +79,7 @@ def summary_rows(result: ScenarioResult | dict[str, Any]) -> list[tuple[str, str
         ("scenario", f"{d['name']}: {d['description']}"),
         ("borrowers / steps", f"{m['run']['borrowers']} / {m['run']['steps']} ({m['run']['simulated_seconds'] / 3600:.1f} h simulated)"),
         ("price", f"{m['run']['start_price']:,.2f} -> {m['run']['end_price']:,.2f}"),
-        ("bad debt", _fmt(m["bad_debt"])),
+        ("bad debt", f"{_fmt(m['bad_debt'])} ({m.get('bad_debt_pct_of_debt', 0.0):.3f}% of the {_fmt(m.get('debt_at_start', 0.0))} borrowed)"),
         ("reserves", _fmt(m["reserves"])),
         ("borrower loss", f"{_fmt(losses['total_loss'])} ({losses['total_loss_pct']:.3f}% of collateral)"),
     ]
@@ -94,4 +105,4 @@ def summary_table(result: ScenarioResult | dict[str, Any]) -> str:
     return "\n".join([rule] + [f"{label:<{width}}  {value}" for label, value in rows] + [rule])
 
 
-__all__ = ["REPORT_FILES", "ReportError", "summary_rows", "summary_table", "write_report"]
+__all__ = ["REPORT_FILES", "ReportError", "summary_rows", "summary_table", "write_atomically", "write_report"]

@@ -34,20 +34,39 @@ def plot_prices(result: dict[str, Any], ax: Any) -> None:
 
 
 def plot_bands(result: dict[str, Any], ax: Any) -> None:
-    """Heatmap: share of each band's value held as collateral, over time."""
+    """Heatmap against price: share of each band's value held as collateral, over time,
+    each band drawn at its price range, with the AMM's oracle price walking through."""
     s = result["series"]
     grid = np.array([[np.nan if v is None else v for v in row] for row in s["band_collateral_share"]], dtype=float)
-    bands = s["bands"]
     t = _hours(s)
-    if grid.size == 0 or not bands:
+    prices = s.get("band_prices") or []
+    if grid.size == 0 or not prices:
         ax.text(0.5, 0.5, "no bands recorded", ha="center", va="center")
         return
-    extent = (t[0], t[-1] if len(t) > 1 else t[0] + 1, bands[-1] + 0.5, bands[0] - 0.5)
-    image = ax.imshow(grid.T, aspect="auto", extent=extent, cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
-    ax.figure.colorbar(image, ax=ax, label="collateral share of band value")
+    ratio = (result["params"]["A"] - 1) / result["params"]["A"]
+    tops = np.asarray(prices, dtype=float)
+    edges = np.append(tops, tops[-1] * ratio)
+    t_edges = np.append(t, t[-1] + (t[-1] - t[-2] if len(t) > 1 else 1.0))
+    mesh = ax.pcolormesh(t_edges, edges, grid.T, cmap="viridis", vmin=0, vmax=1, shading="flat")
+    ax.figure.colorbar(mesh, ax=ax, label="collateral share of band value")
+    ax.plot(t, s["oracle"], color="white", lw=1.2, ls="--", label="oracle price")
     ax.set_xlabel("hours")
-    ax.set_ylabel("band (higher = lower price)")
-    ax.set_title("Band composition (blank: empty band)")
+    ax.set_ylabel("band price (stablecoin per collateral)")
+    ax.set_title("Band composition against price (blank: empty band)")
+    ax.legend(loc="upper right", facecolor="0.35", labelcolor="white")
+
+
+def plot_bad_debt(result: dict[str, Any], ax: Any) -> None:
+    """Bad debt and reserves over time (stablecoin)."""
+    s = result["series"]
+    t = _hours(s)
+    ax.plot(t, s["bad_debt"], color="tab:red", lw=1.6, label="bad debt")
+    ax.plot(t, s.get("reserves") or [0.0] * len(t), color="tab:green", lw=1.4, label="reserves")
+    ax.set_xlabel("hours")
+    ax.set_ylabel("stablecoin")
+    ax.set_title("Bad debt and reserves")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
 
 
 def plot_health(result: dict[str, Any], ax: Any) -> None:
@@ -86,7 +105,8 @@ def plot_auctions(result: dict[str, Any], ax: Any) -> None:
 
 PLOTS: dict[str, tuple[str, Callable[[dict[str, Any], Any], None]]] = {
     "prices.png": ("Market, oracle and AMM price", plot_prices),
-    "bands.png": ("Band composition over time", plot_bands),
+    "bands.png": ("Band composition against price over time", plot_bands),
+    "bad_debt.png": ("Bad debt and reserves over time", plot_bad_debt),
     "health.png": ("Health distribution over time", plot_health),
     "auctions.png": ("Auction timeline", plot_auctions),
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from softliq.chain import Chain, ChainEvent
@@ -98,7 +99,9 @@ class Recorder:
         self.bands = self._band_range()
         self.series: dict[str, Any] = {
             "time": [], "market": [], "oracle": [], "amm": [], "auctions_live": [], "auction_tab": [],
-            "bad_debt": [], "bands": list(self.bands), "band_collateral_share": [], "health": [],
+            "bad_debt": [], "reserves": [], "bands": list(self.bands),
+            "band_prices": [_units(chain.market.amm.p_oracle_up(n)) for n in self.bands],
+            "band_collateral_share": [], "health": [],
         }
         self.timeline: list[dict[str, Any]] = []
         self.liquidate_events: list[ChainEvent] = []
@@ -127,6 +130,7 @@ class Recorder:
         s["auctions_live"].append(len(m.auction.active_ids()))
         s["auction_tab"].append(_units(m.auction.total_tab()))
         s["bad_debt"].append(_units(m.controller.bad_debt()))
+        s["reserves"].append(_units(m.controller.reserves()))
         shares: list[float | None] = []
         for n in self.bands:
             x, y = m.amm.bands_x(n), m.amm.bands_y(n) * self.precision * p_o // WAD
@@ -196,6 +200,7 @@ class Recorder:
         metrics = {
             **self._accounting(),
             "borrower_losses_by_n": self._losses(),
+            "borrowers": self._borrowers(),
             "liquidations_by_tier": self._tiers(),
             "auctions": self._auctions(),
             "keepers": {f"{k.role}": {**k.stats.as_dict(), "latency_blocks": k.latency_blocks, "gas_price": k.gas_price} for k in self.cast.keepers},
@@ -210,9 +215,10 @@ class Recorder:
                 "path": self.path.name,
             },
         }
+        name, description = self._title()
         return ScenarioResult(
-            name=self.scenario.name,
-            description=self.scenario.description,
+            name=name,
+            description=description,
             options=dataclasses.asdict(self.options),
             params=dataclasses.asdict(m.params),
             metrics=_jsonable(metrics),
@@ -222,13 +228,46 @@ class Recorder:
             borrowers=[loan.address for loan in self.cast.borrowers],
         )
 
+    def _title(self) -> tuple[str, str]:
+        """The run's name and description: the scenario's, unless a price path file
+        replaced its path (then the file names the run)."""
+        if self.options.path_file is None:
+            return self.scenario.name, self.scenario.description
+        stem = Path(self.options.path_file).stem
+        return (f"{self.scenario.name}-{stem}",
+                f"price path from {Path(self.options.path_file).name} (scaled to start at the market price), "
+                f"with the borrowers, keepers and market of scenario {self.scenario.name}")
+
+    def _borrowers(self) -> list[dict[str, Any]]:
+        """Each borrower's loan at the start and outcome at the end: health (None once
+        the loan is closed), loss (see `track`) and the liquidations it suffered."""
+        m = self.chain.market
+        start_price = self.path.wad()[0]
+        rows = []
+        for loan in self.cast.borrowers:
+            liquidations = [ev for ev in self.liquidate_events if str(ev.user).lower() == loan.address.lower()]
+            value = _units(loan.collateral * self.precision * start_price // WAD)
+            loss = _units(self._loss[loan.address])
+            is_open = bool(m.controller.loan_exists(loan.address))
+            rows.append({
+                "address": loan.address, "collateral": loan.collateral / 10**m.params.collateral_decimals,
+                "collateral_value": value, "debt": _units(loan.debt), "n_bands": loan.n_bands,
+                "health_end": m.controller.health(loan.address, True) / WAD if is_open else None,
+                "loss": loss, "loss_pct": 100 * loss / value if value else 0.0,
+                "liquidations": len(liquidations), "tiers": sorted({int(ev.tier) for ev in liquidations}),
+            })
+        return rows
+
     def _accounting(self) -> dict[str, Any]:
-        """Bad debt, reserves and the stablecoin identity."""
+        """Bad debt (also as a share of the debt the borrowers took), reserves and the
+        stablecoin identity."""
         m = self.chain.market
         c = m.controller
         supply, reserves, bad = m.stablecoin.totalSupply(), c.reserves(), c.bad_debt()
         total_debt, total_tab = c.total_debt(), m.auction.total_tab()
+        borrowed = sum(loan.debt for loan in self.cast.borrowers)
         return {
+            "debt_at_start": _units(borrowed), "bad_debt_pct_of_debt": 100 * bad / borrowed if borrowed else 0.0,
             "bad_debt": _units(bad), "bad_debt_wei": bad,
             "reserves": _units(reserves), "reserves_wei": reserves,
             "identity": {

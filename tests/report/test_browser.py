@@ -1,5 +1,5 @@
 """Open the report in a real headless browser (Debian's chromium) and check that every
-plot rendered: index.html's own script writes "IMAGES-OK n/n" into the page once every
+plot rendered: index.html's own script sets <body data-images="ok n/n"> once every
 <img> has loaded with a non-zero natural width; --dump-dom returns the page after it.
 
 Fails (never skips) when chromium is missing: the set-up installs it."""
@@ -24,9 +24,9 @@ def test_every_plot_renders(report_dir, tmp_path):
     dom = subprocess.run(
         [chromium(), *FLAGS, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
     ).stdout
-    check = re.search(r'<p id="image-check">([^<]*)</p>', dom)
+    check = re.search(r'<body data-images="([^"]*)"', dom)
     assert check, "the page's image check did not run"
-    assert check.group(1) == f"IMAGES-OK {len(PLOTS)}/{len(PLOTS)}"
+    assert check.group(1) == f"ok {len(PLOTS)}/{len(PLOTS)}"
 
 
 def test_broken_image_is_detected(report_dir, tmp_path):
@@ -38,7 +38,7 @@ def test_broken_image_is_detected(report_dir, tmp_path):
         [chromium(), *FLAGS, "--dump-dom", (copy / "index.html").as_uri()],
         capture_output=True, text=True, timeout=120, check=True,
     ).stdout
-    assert f"IMAGES-BROKEN {len(PLOTS) - 1}/{len(PLOTS)}" in dom
+    assert f'data-images="broken {len(PLOTS) - 1}/{len(PLOTS)}"' in dom
 
 
 def test_screenshot(report_dir, tmp_path):

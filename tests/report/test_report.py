@@ -79,3 +79,47 @@ def test_cli_bad_input(argv, message, tmp_path, capsys):
     assert err.startswith("softliq scenario run: error: ") and message in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def visible_text(page: str) -> str:
+    """The page without tags, scripts and styles: what a reader sees."""
+    import re
+
+    page = re.sub(r"<(script|style)>.*?</\1>", "", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_report_for_a_risk_team(result, report_dir):
+    """Parameters with units, bad debt as a share of debt, one row per borrower with its
+    outcome, no test markers on the page."""
+    page = (report_dir / "index.html").read_text()
+    text = visible_text(page)
+    m = result.metrics
+    assert m["debt_at_start"] == pytest.approx(sum(b["debt"] for b in m["borrowers"]))
+    assert m["bad_debt_pct_of_debt"] == pytest.approx(100 * m["bad_debt"] / m["debt_at_start"])
+    assert f"{m['bad_debt_pct_of_debt']:.3f}% of the" in text
+    for row in ("<td>fee</td><td>0.01%</td><td>share</td>", "<td>price</td><td>3,000</td><td>stablecoin</td>",
+                "<td>auction_tail</td><td>3 h</td><td>time</td>"):
+        assert row in page
+    assert len(m["borrowers"]) == 3
+    liquidated = [b for b in m["borrowers"] if b["liquidations"]]
+    assert sum(b["liquidations"] for b in m["borrowers"]) == m["liquidations_by_tier"]["events"] >= 1
+    assert all(b["tiers"] for b in liquidated)
+    for i, b in enumerate(m["borrowers"]):
+        assert f"<td>borrower {i}</td><td>{b['collateral']:,.4f}</td>" in page
+    assert sum(b["loss"] for b in m["borrowers"]) == pytest.approx(m["borrower_losses_by_n"]["total_loss"])
+    assert "IMAGES" not in text and "pending" not in text
+    assert len(result.series["reserves"]) == len(result.series["time"])
+    assert len(result.series["band_prices"]) == len(result.series["bands"])
+
+
+def test_a_path_file_run_is_titled_by_its_file(tmp_path):
+    from softliq.scenarios import ScenarioOptions, run_scenario
+
+    path = tmp_path / "june-dip.csv"
+    path.write_text("seconds,price\n0,100\n600,80\n1200,90\n1800,85\n")
+    result = run_scenario("v-shape", None, ScenarioOptions(borrowers=1, steps=10, max_bands=4, progress=False,
+                                                          path_file=str(path)))
+    assert result.name == "v-shape-june-dip"
+    assert result.description.startswith("price path from june-dip.csv")
+    assert "scenario v-shape" in result.description
