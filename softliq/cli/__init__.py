@@ -21,7 +21,7 @@ from softliq.cli.fork import add_fork
 from softliq.cli.fuzz import add_fuzz
 from softliq.cli.keepers import add_keepers
 from softliq.cli.scenario import add_scenario
-from softliq.risklab.cli import add_montecarlo
+from softliq.risklab.cli import add_calibrate, add_montecarlo
 
 COMMANDS: Sequence[Callable[[argparse._SubParsersAction], None]] = (
     add_deploy,
@@ -31,6 +31,7 @@ COMMANDS: Sequence[Callable[[argparse._SubParsersAction], None]] = (
     add_keepers,
     add_compare,
     add_montecarlo,
+    add_calibrate,
 )
 
 

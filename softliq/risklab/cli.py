@@ -68,6 +68,54 @@ def add_montecarlo(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_montecarlo)
 
 
+def add_calibrate(sub: argparse._SubParsersAction) -> None:
+    """The `calibrate` subcommand."""
+    p = sub.add_parser("calibrate", help="search parameters that keep bad debt within a budget at a volatility",
+                       description="Try every parameter set of a search space on the same price paths; write the Pareto "
+                                   "frontier, the recommended params TOML and index.html. Exit 1 if no candidate meets the budget.")
+    add_run_options(p, "100")
+    vol = p.add_mutually_exclusive_group()
+    vol.add_argument("--vol", type=positive_float, default=None, help="annualised volatility (default: 0.8)")
+    vol.add_argument("--vol-from", type=Path, default=None, metavar="CSV", help="use the realised volatility of a price file")
+    p.add_argument("--max-bad-debt", default="0.1%", metavar="FRACTION",
+                   help="bad-debt budget, a share of debt: 0.001 or 0.1%% (default: 0.1%%)")
+    p.add_argument("--percentile", type=int, choices=(50, 95, 99), default=99, help="percentile the budget applies to (default: 99)")
+    p.add_argument("--space", type=Path, default=None, metavar="FILE", help="search space TOML (default: softliq/risklab/default_space.toml)")
+    p.add_argument("--params", type=Path, default=None, metavar="FILE", help="base market parameters the space changes (default: the defaults)")
+    p.add_argument("--quick", action="store_true", help="try only the first and last value of each field")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="report directory (default: reports/calibrate-<time>)")
+    p.set_defaults(run=run_calibrate)
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    """Check every input, sweep, write the report; 1 if no candidate met the budget."""
+    from softliq.risklab import calibrate as cal
+    from softliq.risklab import montecarlo, report
+    from softliq.risklab.inputs import load_population
+
+    out = report.check_out(args.out or default_out("calibrate"))
+    values, base = cal.base_values(args.params)
+    population = load_population(args.population)
+    budget = cal.budget_fraction(args.max_bad_debt)
+    space_file = args.space or cal.DEFAULT_SPACE
+    options, rejected = cal.candidates(cal.load_space(space_file), values, base, args.quick, str(space_file))
+    spec = montecarlo.RunSpec(*path_model_and_size(args), args.dt, args.seed, base, population, keepers(args))
+    with cluster_client(args.cluster) as client:
+        per_candidate, wall = cal.sweep(spec, options, args.workers, client, progress=not args.quiet)
+    scored = [cal.score(c, o, spec) for c, o in zip(options, per_candidate)]
+    front = cal.pareto(scored, args.percentile)
+    choice, met = cal.recommend(scored, args.percentile, budget)
+    data = cal.summary(spec, scored, front, choice, met, args.percentile, budget, rejected, wall, args.workers, args.cluster)
+    header = [f"softliq calibrate: {choice.candidate.label()}", f"volatility {spec.model.vol}, bad debt P{args.percentile} <= {budget:g}% of debt: "
+              + ("met" if met else "NOT met"), f"{spec.n_paths} paths x {spec.n_steps} steps, seed {spec.seed}"]
+    rows = cal.frontier_rows(front, args.percentile)
+    cal.write(out, data, cal.recommended_toml(choice, values, header), cal.frontier_figure(scored, front, choice, args.percentile, budget), rows, args.percentile)
+    print(cal.markdown_table(rows, args.percentile), end="")
+    print(("recommended: " if met else "budget NOT met; least bad debt: ") + choice.candidate.label())
+    print(f"report: {out / 'index.html'}")
+    return 0 if met else 1
+
+
 def default_out(name: str) -> Path:
     return Path("reports") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
 

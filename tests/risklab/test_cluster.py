@@ -77,3 +77,14 @@ def test_montecarlo_on_the_cluster_equals_the_local_run(cluster, tmp_path):
     assert b["run"]["cluster"] == cluster
     assert a["liquidations_by_tier"]["1"] + a["liquidations_by_tier"]["2"] > 0
     assert results_only(a) == results_only(b)
+
+
+def test_calibration_sweep_on_the_cluster_equals_the_local_run(cluster, tmp_path):
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    args = ("calibrate", "--vol", "2", "--paths", "3", "--steps", "150", "--quick", "--quiet")
+    assert run_cli(*args, "--out", str(local)) == 0
+    assert run_cli(*args, "--cluster", cluster, "--out", str(remote)) == 0
+    a, b = summary(local), summary(remote)
+    assert a["candidates"] == b["candidates"] == 8
+    assert results_only(a) == results_only(b)
+    assert (local / "recommended.toml").read_text() == (remote / "recommended.toml").read_text()
