@@ -1,7 +1,8 @@
 """Borrower losses from soft liquidation on named price paths, and what a trader who knows
 the next oracle update makes: softliq vs our contracts configured as LLAMMA.
 
-Prints three tables and writes bench/results/econ.json:
+Prints three tables and writes reports/bench/econ.json
+(bench/results/econ.json, tracked, with --record):
 
 1. Loss on price paths. One borrower (10 collateral at 55% of max_borrowable, N = 4, 10
    or 20); after each oracle step `wait` seconds pass and one profit-maximising
@@ -27,7 +28,6 @@ V-shape and oscillation paths on titanoboa and requires the same loss to the las
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import asdict
@@ -38,8 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from softliq import econ  # noqa: E402
 from softliq.econ import LLAMMA_LIKE, PricePath  # noqa: E402
 from softliq.params import MarketParams  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_dir import add_record, write_results  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "econ.json"
 BAND_COUNTS = (4, 10, 20)
 CONFIGS: dict[str, MarketParams] = {
     "softliq": MarketParams(),
@@ -120,6 +121,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="only the headline V-shape and oscillation paths, no round trips")
     ap.add_argument("--chain", action="store_true", help="also replay the headline path on titanoboa and compare")
+    add_record(ap)
     args = ap.parse_args()
     started = time.time()
     paths = [PATHS[0], PATHS[7]] if args.quick else PATHS
@@ -135,9 +137,7 @@ def main() -> None:
                 sys.exit("the model and the chain disagree")
             out["chain_replay"][path.label] = {"model": model, "chain": chain}
     print(f"({time.time() - started:.0f} s)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(out, indent=1, default=str))
-    print(f"wrote {RESULTS}")
+    write_results("econ", args.record, out)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ default) and py-evm with titanoboa's fast mode. Each backend runs the same seede
 examples of the system state machine (invariant 8's model included) in a fresh process
 (softliq.fuzz.throughput); a digest of what happened (every check and event count) must
 be identical across backends. The market is deployed once before timing. Prints a
-table and writes bench/results/fuzz_throughput.json.
+table and writes reports/bench/fuzz_throughput.json
+(bench/results/fuzz_throughput.json, tracked, with --record).
 
     python bench/fuzz_throughput.py [--examples 12] [--steps 40] [--mc-paths 10000] [--mc-steps 1000]
 """
@@ -22,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from softliq.fuzz.throughput import EVMS, in_subprocess
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_dir import add_record, verdict, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results" / "fuzz_throughput.json"
 BAR_STEPS_PER_SECOND = 60
 
 
@@ -68,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sample-paths", type=int, default=4, help="Monte Carlo paths replayed on the chain")
     p.add_argument("--sample-steps", type=int, default=200)
     p.add_argument("--long-examples", type=int, default=100, help="examples of the longer pyrevm run behind the steps/s bar")
+    add_record(p)
     args = p.parse_args(argv)
     if min(args.examples, args.steps, args.mc_paths, args.mc_steps, args.workers, args.sample_paths, args.sample_steps, args.long_examples) < 1:
         p.error("every count must be at least 1")
@@ -110,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'bit-exact' if sample['bit_exact'] else 'MISMATCH ' + sample['mismatch']} ({sample['seconds']} s)")
     load = os.getloadavg()[0]
     print(f"load average at the end: {load:.2f} on {os.cpu_count()} cores")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    write_results("fuzz_throughput", args.record, {
         "stateful": rows,
         "stateful_long_pyrevm": long_run,
         "bar_met": long_run["steps_per_second"] >= BAR_STEPS_PER_SECOND,
@@ -124,9 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         "model_sample_vs_chain": sample,
         "load_average": round(load, 2),
         "cores": os.cpu_count(),
-    }, indent=2) + "\n")
-    print(f"written {RESULTS.relative_to(ROOT)}")
-    return 0
+    })
+    return verdict({
+        f"pyrevm >= {BAR_STEPS_PER_SECOND} steps/s": long_run["steps_per_second"] >= BAR_STEPS_PER_SECOND,
+        "identical results across backends": identical,
+        "model and chain agree on the sample": bool(sample["bit_exact"]),
+    })
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Gas of softliq's user operations as transaction receipts show it, against LLAMMA.
 
-Prints a table and writes bench/results/gas.json. Every operation is measured as
+Prints a table and writes reports/bench/gas.json
+(bench/results/gas.json, tracked, with --record). Every operation is measured as
 its own transaction in a new block (softliq.gas.measure_call: EIP-2929 warm sets
 cleared, EIP-2200 original values reset, refund capped, intrinsic gas included),
 from a snapshot that is rolled back afterwards, so operations do not warm each
@@ -63,8 +64,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from softliq import WAD, Market, MarketParams, deploy_boa  # noqa: E402
 from softliq.actors import fund_collateral, fund_stablecoin, open_loan  # noqa: E402
 from softliq.gas import measure_call  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_dir import add_record, verdict, write_results  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "gas.json"
 PARAMS = MarketParams(A=100, fee=6 * 10**15, collateral_decimals=18)
 BAR = 0.85
 BLOCK_SECONDS = 12
@@ -633,16 +635,23 @@ def results_json(gas: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def bars_held(gas: dict[str, int]) -> dict[str, bool]:
+    """Every bar the tables print: each operation within BAR x LLAMMA, each liquidation
+    row within its bar."""
+    held = {f"{k} <= {BAR}x LLAMMA": ratio(k, gas) <= BAR for k in REQUIRED_KEYS}
+    held.update({f"{k} <= {b:,} gas": bool(liquidation_pass(k, gas)) for k, b in LIQUIDATION_BARS.items() if b is not None})
+    return held
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
-    args = ap.parse_args()
+    add_record(ap)
+    args = ap.parse_args(argv)
     gas = run(Config())
     print(table(gas))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results_json(gas), indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_results("gas", args.record, results_json(gas))
+    return verdict(bars_held(gas))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

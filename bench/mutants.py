@@ -6,8 +6,8 @@ fail loudly instead of silently testing nothing), and runs the `ci` profile of t
 stateful suite (tests/fuzz/test_system.py) against it (SOFTLIQ_CONTRACTS points the
 deployment there), stopping at the first failure. Each mutant runs twice: with the
 invariants of DESIGN.md section 5 alone (SOFTLIQ_FUZZ_MODEL=0), and with invariant 8
-(the model must match the chain) as well. Prints a table and writes
-bench/results/mutants.json.
+(the model must match the chain) as well. Prints a table and writes reports/bench/mutants.json
+(bench/results/mutants.json, tracked, with --record).
 
     python bench/mutants.py [--only NAME ...] [--seed S]
 """
@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_dir import add_record, verdict, write_results  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results" / "mutants.json"
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", choices=[m.name for m in MUTANTS], help="run only these mutants")
     p.add_argument("--seed", type=int, default=1, help="fuzz seed for every run (default 1)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant run")
+    add_record(p)
     args = p.parse_args(argv)
     chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
     with tempfile.TemporaryDirectory(prefix="softliq-mutants-") as tmp:
@@ -158,10 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     caught = sum(r["caught"] for r in rows)
     print(f"\n{caught}/{len(rows)} mutants caught in both modes")
     if not args.only:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps({"seed": args.seed, "profile": "ci", "caught": caught, "total": len(rows), "mutants": rows}, indent=2) + "\n")
-        print(f"written {RESULTS.relative_to(ROOT)}")
-    return 0 if caught == len(rows) else 1
+        write_results("mutants", args.record, {"seed": args.seed, "profile": "ci", "caught": caught, "total": len(rows), "mutants": rows})
+    return verdict({"every mutant caught in both modes": caught == len(rows)})
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@ Parameters come from `--params` (human units, see params/defaults.toml) or the d
 The record goes to `deployments/chain-<chain id>.json` (or `--deployment FILE`, mode
 0644): chain id, block, addresses, contract names, parameters, bytecode hashes and each
 contract's ABI (`abi`, by contract name). Deploying to a node that ape starts for the
-command (the default network) says that the node, and so the deployment, ends with it. Run again with the same parameters against the same chain and
-the recorded market is reused, after checking the code at every address and the
-parameters read back from the chain. ape test account 0 deploys, 1 administers.
+command (the default network) warns that the node, and so the deployment, ends with it.
+Run again with the same parameters against the same chain and the recorded market is
+reused, after checking the code at every address and the parameters read back from the
+chain. ape test account 0 deploys, 1 administers.
 """
 
 from __future__ import annotations

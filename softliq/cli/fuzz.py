@@ -21,7 +21,7 @@ def add_fuzz(sub: argparse._SubParsersAction) -> None:
     budget = p.add_mutually_exclusive_group(required=True)
     budget.add_argument("--minutes", type=positive_float, help="run for this long (minutes, > 0)")
     budget.add_argument("--examples", type=positive_int, help="run this many examples (>= 1)")
-    p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, help="processes (default: all cores, here %(default)s)")
+    p.add_argument("--workers", type=positive_int, default=None, help="processes (default: all cores)")
     add_seed(p, None, "base seed (default: random; printed)")
     p.add_argument("--out", "--json", dest="json", type=Path, default=None, metavar="FILE",
                    help="summary file (default: reports/fuzz-<timestamp>.json)")
@@ -52,8 +52,9 @@ def run_fuzz(args: argparse.Namespace) -> int:
     if args.only:
         name, decimals = args.only.split(":")
         only = (name, int(decimals))
-    print(f"fuzz campaign: seed {seed}, {args.workers} worker(s), profile deep")
-    summary = run_campaign(budget, args.workers, seed, only, progress=not args.quiet).as_json()
+    workers = args.workers or os.cpu_count() or 1
+    print(f"fuzz campaign: seed {seed}, {workers} worker(s), profile deep")
+    summary = run_campaign(budget, workers, seed, only, progress=not args.quiet).as_json()
     print_summary(summary)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(summary, indent=2) + "\n")

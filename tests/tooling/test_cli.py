@@ -88,3 +88,11 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for command in ("deploy", "scenario", "fork", "fuzz"):
         assert command in out
+
+
+def test_docs_cli_reference_is_current() -> None:
+    """docs/cli.md's reference is every command's --help as the code has it now
+    (regenerate: python -m softliq.cli.reference --write)."""
+    from softliq.cli.reference import DOC, current_doc
+
+    assert DOC.read_text() == current_doc(), "docs/cli.md is stale: run python -m softliq.cli.reference --write"
