@@ -15,8 +15,12 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 WIDTH = "100"
 
 
+OWN = ("deploy", "scenario", "fork", "fuzz", "keepers", "compare")
+"""The commands this page documents (the risk lab documents montecarlo and calibrate)."""
+
+
 def reference() -> str:
-    """Markdown: one section per command with its help text."""
+    """Markdown: one section per command of OWN with its help text."""
     from softliq.cli import parser
     from softliq.cli.common import CliParser
 
@@ -25,6 +29,8 @@ def reference() -> str:
     try:
         sections = []
         for path, p in _commands(parser()).items():
+            if path.split(" ")[1:2] and path.split(" ")[1] not in OWN or path == "softliq":
+                continue
             sections.append(f"### `{path}`\n\n```\n{p.format_help().rstrip()}\n```\n")
     finally:
         if old is None:
