@@ -67,8 +67,8 @@ MUTANTS = (
     Mutant(
         "liquidate_healthy",
         "Controller: liquidate skips the health check",
-        (("Controller.vy", 'assert self._health(user, debt, True, x_down, xy[1]) < 0, "not liquidatable"',
-          'assert self._health(user, debt, True, x_down, xy[1]) < 10**18, "not liquidatable"'),),
+        (("Controller.vy", "if self._health(user, debt, True, xy[2], xy[1]) >= 0:",
+          "if self._health(user, debt, True, xy[2], xy[1]) >= 10**18:"),),
     ),
     Mutant(
         "mis_scale_collateral",
@@ -79,7 +79,7 @@ MUTANTS = (
         "keep_surplus",
         "Auction: a covered auction keeps the leftover lot instead of returning it",
         (("Auction.vy",
-          'assert extcall COLLATERAL_TOKEN.transfer(sale.user, sale.lot, default_return_value=True), "Auction: collateral transfer failed"',
+          "extcall IController(self.controller).send_collateral(sale.user, sale.lot)",
           "pass"),),
     ),
     Mutant(

@@ -11,7 +11,8 @@
         min(chost, tab) at the new top) is settled the same way: what is left of it goes
         back to the borrower and the whole tab is booked as a shortfall.
 @dev Glossary (MakerDAO Liquidations 2.0 names)
-     lot    collateral left to sell (token units)
+     lot    collateral left to sell (token units); it stays in the AMM, which holds it
+            beside the bands, until a take or the settlement has the Controller move it
      tab    stablecoin left to raise (debt + penalty)
      top    starting price (WAD, stablecoin per collateral unit)
      tic    start time of the current price curve
@@ -38,6 +39,7 @@ exports: (admin_role.admin, admin_role.set_admin)
 
 interface IController:
     def book_shortfall(amount: uint256): nonpayable
+    def send_collateral(receiver: address, amount: uint256): nonpayable
     def pay_incentive(keeper: address, tab: uint256, lot_value: uint256): nonpayable
 
 
@@ -97,7 +99,7 @@ event SetStopped:
 event SetController:
     controller: indexed(address)
 
-struct Sale:  # stored in three slots: user | tic (64 bits) | curve id (32), lot | tab (128 each), top
+struct Sale:  # stored in two slots: user | tic (34 bits) | curve id (15) | top (47, see _pack_top), lot | tab (128 each)
     user: address
     lot: uint256
     tab: uint256
@@ -111,6 +113,10 @@ struct Curve:  # stored in one slot: kind (8 bits) | a (64) | b (64)
     b: uint256
 
 MAX_ACTIVE: constant(uint256) = 1000
+MAX_CURVES: constant(uint256) = 2**15 - 1  # curve ids fit the sale's 15 bits
+LIVE_WORD: constant(uint256) = 255  # ids per word of the live bitmap; bit 0 of a used word stays set
+TOP_DIGITS: constant(uint256) = 12  # significant decimal digits of a stored top (< 2**40)
+MASK34: constant(uint256) = 2**34 - 1
 MASK64: constant(uint256) = 2**64 - 1
 MASK128: constant(uint256) = 2**128 - 1
 MASK32: constant(uint256) = 2**32 - 1
@@ -123,13 +129,15 @@ COLLATERAL_PRECISION: immutable(uint256)
 ORACLE: public(immutable(IPriceOracle))
 
 controller: public(address)
-_sales: HashMap[uint256, uint256[3]]
+_sales: HashMap[uint256, uint256[2]]
 _curves: HashMap[uint256, uint256]  # curve id -> packed Curve
 curve_id: public(uint256)  # the curve new and re-priced auctions use
 # Hot counters share one slot: kicks (64 bits) | live auctions (32) | total tab (160).
 _header: uint256
-_active: HashMap[uint256, uint256]  # index -> id of a live auction
-_active_ix: HashMap[uint256, uint256]  # id -> index in _active
+# Live auctions as a bitmap: id lives at bit id % LIVE_WORD + 1 of word id // LIVE_WORD.
+# Bit 0 of a word is set on its first use and never cleared, so later kicks and
+# settlements in that word rewrite a non-zero slot (no fresh-slot cost).
+_live: HashMap[uint256, uint256]
 
 buf: public(uint256)
 tail: public(uint256)
@@ -177,6 +185,7 @@ def __init__(
 def _set_curve(kind: uint256, a: uint256, b: uint256):
     price_curves._check_params(kind, a, b)  # also bounds a and b below 2**64
     id: uint256 = self.curve_id + 1
+    assert id <= MAX_CURVES, "Auction: too many curves"
     self.curve_id = id
     self._curves[id] = kind | (a << 8) | (b << 72)
     log SetCurve(id=id, kind=kind, a=a, b=b)
@@ -190,16 +199,41 @@ def _curve(id: uint256) -> Curve:
 
 
 @internal
+@pure
+def _pack_top(top: uint256) -> uint256:
+    """
+    A top in 47 bits: its TOP_DIGITS leading decimal digits m and the exponent e, top
+    ~ m * 10**e. Rounds down, by less than 1e-11 of the top (the auction starts a hair
+    lower); a top with at most TOP_DIGITS significant digits (2750 * 10**18) is exact.
+    """
+    e: uint256 = 0
+    # the largest e that still leaves TOP_DIGITS digits (binary search), plus one
+    for step: uint256 in [64, 32, 16, 8, 4, 2, 1]:
+        if e + step <= 77 and top // pow_mod256(10, e + step) >= 10**TOP_DIGITS:
+            e += step
+    if top // pow_mod256(10, e) >= 10**TOP_DIGITS:
+        e += 1
+    return top // pow_mod256(10, e) | (e << 40)  # rounds down: the low digits are dropped
+
+
+@internal
+@pure
+def _unpack_top(code: uint256) -> uint256:
+    return (code & (2**40 - 1)) * pow_mod256(10, code >> 40)
+
+
+@internal
 @view
 def _load(id: uint256) -> Sale:
-    v: uint256[3] = self._sales[id]
-    return Sale(user=convert(v[0] & MASK160, address), lot=v[1] & MASK128, tab=v[1] >> 128, top=v[2], tic=(v[0] >> 160) & MASK64, curve=v[0] >> 224)
+    v: uint256[2] = self._sales[id]
+    return Sale(user=convert(v[0] & MASK160, address), lot=v[1] & MASK128, tab=v[1] >> 128, top=self._unpack_top(v[0] >> 209), tic=(v[0] >> 160) & MASK34, curve=(v[0] >> 194) & MAX_CURVES)
 
 
 @internal
 def _store(id: uint256, sale: Sale):
-    # lot and tab only fall after kick, which bounds them below 2**128
-    self._sales[id] = [convert(sale.user, uint256) | (sale.tic << 160) | (sale.curve << 224), sale.lot | (sale.tab << 128), sale.top]
+    # lot and tab only fall after kick, which bounds them below 2**128; tic < 2**34 until
+    # the year 2514; curve ids stop at MAX_CURVES; the top is packed by _pack_top
+    self._sales[id] = [convert(sale.user, uint256) | (sale.tic << 160) | (sale.curve << 194) | (self._pack_top(sale.top) << 209), sale.lot | (sale.tab << 128)]
 
 
 @internal
@@ -339,7 +373,8 @@ def _oracle_top() -> uint256:
     # the top is the refreshed value, and later reads in this block see the same one
     p: uint256 = extcall ORACLE.price_w()
     assert p > 0, "Auction: oracle price is zero"
-    return p * self.buf // c.WAD  # rounds down: the curve is anchored at the oracle
+    # rounds down: the curve is anchored at the oracle; then to what a sale stores
+    return self._unpack_top(self._pack_top(p * self.buf // c.WAD))
 
 
 @external
@@ -363,10 +398,18 @@ def active_ids() -> DynArray[uint256, MAX_ACTIVE]:
     """
     out: DynArray[uint256, MAX_ACTIVE] = []
     n: uint256 = self._count()
-    for i: uint256 in range(MAX_ACTIVE):
-        if i == n:
+    last: uint256 = (self._header & MASK64) // LIVE_WORD
+    # scans the bitmap up to the last kick's word (a view: gas grows with kicks / 255)
+    for w: uint256 in range(2**32):
+        if len(out) == n or w > last:
             break
-        out.append(self._active[i])
+        word: uint256 = self._live[w] >> 1
+        for b: uint256 in range(LIVE_WORD):
+            if word == 0:
+                break
+            if word & 1 == 1:
+                out.append(w * LIVE_WORD + b)
+            word >>= 1
     return out
 
 
@@ -402,15 +445,10 @@ def total_tab() -> uint256:
 @internal
 def _remove(id: uint256):
     h: uint256 = self._header
-    n: uint256 = ((h >> 64) & MASK32) - 1  # index of the last live auction
-    ix: uint256 = self._active_ix[id]
-    last: uint256 = self._active[n]
-    if last != id:
-        self._active[ix] = last
-        self._active_ix[last] = ix
-    self._active_ix[id] = 0  # _active[n] is left as is: only the first `count` entries count
-    self._set_header(h & MASK64, n, h >> 96)
-    self._sales[id] = empty(uint256[3])
+    self._set_header(h & MASK64, ((h >> 64) & MASK32) - 1, h >> 96)
+    w: uint256 = id // LIVE_WORD
+    self._live[w] &= ~(1 << (id % LIVE_WORD + 1))  # bit 0 stays: the word never returns to zero
+    self._sales[id] = empty(uint256[2])
 
 
 @internal
@@ -421,7 +459,7 @@ def _settle(id: uint256, sale: Sale):
     A covered tab (tab 0), an exhausted lot (lot 0) and a dust lot (both left) all end here.
     """
     if sale.lot > 0:
-        assert extcall COLLATERAL_TOKEN.transfer(sale.user, sale.lot, default_return_value=True), "Auction: collateral transfer failed"
+        extcall IController(self.controller).send_collateral(sale.user, sale.lot)
     if sale.tab > 0:
         self._reduce_total_tab(sale.tab)
         extcall IController(self.controller).book_shortfall(sale.tab)
@@ -433,9 +471,10 @@ def _settle(id: uint256, sale: Sale):
 @nonreentrant
 def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     """
-    @notice Start an auction of `lot` collateral (already sent here) to raise `tab`
-            stablecoin for `user`'s liquidation. Controller only. The top is priced from
-            the oracle refreshed by its price_w().
+    @notice Start an auction of `lot` collateral (it stays in the AMM until sold: the
+            Controller's send_collateral moves it to buyers) to raise `tab` stablecoin
+            for `user`'s liquidation. Controller only. The top is priced from the oracle
+            refreshed by its price_w().
     @return The auction id.
     """
     assert msg.sender == self.controller, "Auction: only controller"
@@ -448,8 +487,7 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     id: uint256 = (h & MASK64) + 1
     top: uint256 = self._oracle_top()
     self._store(id, Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp, curve=self.curve_id))
-    self._active_ix[id] = n
-    self._active[n] = id
+    self._live[id // LIVE_WORD] |= 1 | (1 << (id % LIVE_WORD + 1))
     self._set_header(id, n + 1, (h >> 96) + tab)  # tab < 2**128: the total stays below 2**160 for 2**32 auctions
     log Kick(id=id, user=user, top=top, tab=tab, lot=lot, keeper=keeper)
     return id
@@ -527,7 +565,7 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
         # taker's transaction, and it would leave an auction only a settlement can end
         assert sale.lot * COLLATERAL_PRECISION * price >= self.chost * c.WAD, "Auction: lot left below dust"
 
-    assert extcall COLLATERAL_TOKEN.transfer(receiver, amount, default_return_value=True), "Auction: collateral transfer failed"
+    extcall IController(self.controller).send_collateral(receiver, amount)
     if len(data) > 0:
         extcall ITakeCallback(receiver).on_take(msg.sender, owe, amount, data)
     assert extcall IERC20(STABLECOIN.address).transferFrom(msg.sender, self, owe, default_return_value=True), "Auction: payment failed"

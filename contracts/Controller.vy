@@ -55,6 +55,7 @@ interface IStablecoin:
 interface IPolicy:
     def penalty_tier1() -> uint256: view
     def min_debt() -> uint256: view
+    def max_in_auction() -> uint256: view
     def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_o: uint256, live_tab: uint256) -> uint256[2]: view
     def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: uint256, ld: uint256, p_o: uint256) -> uint256[3]: view
     def keeper_reward(tab: uint256) -> uint256: view
@@ -133,6 +134,7 @@ MASK64: constant(uint256) = 2**64 - 1
 MASK224: constant(uint256) = 2**224 - 1
 MASK128: constant(uint256) = 2**128 - 1
 LD_UNIT: constant(uint256) = 10**9  # a loan's liquidation discount is kept in units of 1e-9
+MAX_BATCH: constant(uint256) = 50  # users per liquidate_many
 
 AMM: public(immutable(IAMM))
 STABLECOIN: public(immutable(IStablecoin))
@@ -816,34 +818,19 @@ def pay_incentive(keeper: address, tab: uint256, lot_value: uint256):
     self._pay_keeper(keeper, staticcall POLICY.redo_reward(tab, lot_value))
 
 
-@external
-@nonreentrant
-def liquidate(user: address) -> uint256:
+@internal
+def _liquidate(user: address, auction: IAuction, rate_mul: uint256, p_o: uint256) -> uint256[3]:
     """
-    @notice Liquidate `user`, whose health (full) is below zero; anyone may call and earns
-            tip + chip * tab. Tier 1 takes only the share of the position that brings the
-            rest back to target_health; tier 2 takes all of it. The position's stablecoin
-            repays debt first; its collateral goes to a Dutch auction. Refreshes the
-            oracle (price_w) first, so everything here acts on the refreshed price.
-    @return The auction id, or 0 if no auction was needed.
+    Liquidate `user` if their health (full) is below zero, for the caller (the keeper).
+    @return [1 if liquidated else 0, auction id (0 if none), keeper reward (not yet paid)]
     """
-    assert self.auction.address != empty(address), "no auction house"
-    assert self._loans[user] != 0, "no loan"
-    # refresh the oracle before anything reads it: health, the plan and the auction's top
-    # all see the value price_w() stores in this block (the AMM's price_oracle() view
-    # returns that same value for the rest of the block)
-    extcall (staticcall AMM.ORACLE()).price_w()
-    cfg: Config = self._load_config()
-    rate_mul: uint256 = self._save_rate(cfg)
     debt: uint256 = self._debt(user, rate_mul)
     xy: uint256[3] = staticcall AMM.get_xy_and_x_down(user)  # [x, y, x_down]
-    x_down: uint256 = xy[2]
-    assert self._health(user, debt, True, x_down, xy[1]) < 0, "not liquidatable"
-    p_o: uint256 = staticcall AMM.price_oracle()
-
+    if self._health(user, debt, True, xy[2], xy[1]) >= 0:
+        return [0, 0, 0]
+    cfg: Config = self._load_config()
     ld: uint256 = self._load_loan(user).liquidation_discount
-    y18: uint256 = xy[1] * COLLATERAL_PRECISION
-    plan: uint256[2] = staticcall POLICY.plan(debt, x_down, xy[0], y18, ld, p_o, staticcall self.auction.total_tab())
+    plan: uint256[2] = staticcall POLICY.plan(debt, xy[2], xy[0], xy[1] * COLLATERAL_PRECISION, ld, p_o, staticcall auction.total_tab())
     tier: uint256 = plan[0]
     frac: uint256 = plan[1]
 
@@ -873,17 +860,94 @@ def liquidate(user: address) -> uint256:
     self._reserves += penalty
 
     id: uint256 = 0
+    reward: uint256 = 0
     if to_auction > 0 and out[1] > 0:
-        assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, self.auction.address, out[1], default_return_value=True), "collateral transfer failed"
-        id = extcall self.auction.kick(user, out[1], tab, msg.sender)
-        self._pay_keeper(msg.sender, staticcall POLICY.keeper_reward(tab))
+        # the lot stays in the AMM: the auction has it moved to buyers by send_collateral
+        id = extcall auction.kick(user, out[1], tab, msg.sender)
+        reward = staticcall POLICY.keeper_reward(tab)
     else:
         if out[1] > 0:
             assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, user, out[1], default_return_value=True), "collateral transfer failed"
         if to_auction > 0:
             self._charge_reserves(to_auction)  # no collateral left to sell: a shortfall now
     log Liquidate(user=user, keeper=msg.sender, tier=tier, debt_repaid_from_bands=repaid, debt_to_auction=to_auction, tab=tab, lot=out[1], auction_id=id)
-    return id
+    return [1, id, reward]
+
+
+@internal
+def _refresh() -> uint256[2]:
+    """
+    Refresh the oracle and compound interest before a liquidation reads either.
+    @return [rate_mul, p_o]
+    """
+    # health, the plan and the auction's top all see the value price_w() stores in this
+    # block (the AMM's price_oracle() view returns that same value for the rest of it)
+    extcall (staticcall AMM.ORACLE()).price_w()
+    rate_mul: uint256 = self._save_rate(self._load_config())
+    return [rate_mul, staticcall AMM.price_oracle()]
+
+
+@external
+@nonreentrant
+def liquidate(user: address) -> uint256:
+    """
+    @notice Liquidate `user`, whose health (full) is below zero; anyone may call and earns
+            tip + chip * tab. Tier 1 takes only the share of the position that brings the
+            rest back to target_health; tier 2 takes all of it. The position's stablecoin
+            repays debt first; its collateral goes to a Dutch auction. Refreshes the
+            oracle (price_w) first, so everything here acts on the refreshed price.
+    @return The auction id, or 0 if no auction was needed.
+    """
+    auction: IAuction = self.auction
+    assert auction.address != empty(address), "no auction house"
+    assert self._loans[user] != 0, "no loan"
+    now: uint256[2] = self._refresh()
+    done: uint256[3] = self._liquidate(user, auction, now[0], now[1])
+    assert done[0] == 1, "not liquidatable"
+    self._pay_keeper(msg.sender, done[2])
+    return done[1]
+
+
+@external
+@nonreentrant
+def liquidate_many(users: DynArray[address, 255]) -> DynArray[uint256, 255]:
+    """
+    @notice Liquidate every user in `users` (at most MAX_BATCH = 50) whose health (full)
+            is below zero, as `liquidate` would one by one, for one oracle refresh and
+            one keeper payment. Users without a loan or with health >= 0 (also a
+            duplicate already liquidated earlier in the list) are skipped, not reverted;
+            once the auction cap has no room for a minimum-size tab the rest are skipped.
+            One Liquidate event per liquidated user; each gets its own auction.
+    @return Per user in `users`: the auction id, 0 if skipped or no auction was needed.
+    """
+    assert len(users) > 0, "no users"
+    assert len(users) <= MAX_BATCH, "too many users"
+    auction: IAuction = self.auction
+    assert auction.address != empty(address), "no auction house"
+    now: uint256[2] = self._refresh()
+    cap: uint256 = staticcall POLICY.max_in_auction()
+    least: uint256 = staticcall POLICY.min_debt()
+    ids: DynArray[uint256, 255] = []
+    reward: uint256 = 0
+    for user: address in users:
+        id: uint256 = 0
+        if self._loans[user] != 0 and staticcall auction.total_tab() + least <= cap:
+            done: uint256[3] = self._liquidate(user, auction, now[0], now[1])
+            id = done[1]
+            reward += done[2]
+        ids.append(id)
+    self._pay_keeper(msg.sender, reward)
+    return ids
+
+
+@external
+def send_collateral(receiver: address, amount: uint256):
+    """
+    @notice Move `amount` of auctioned collateral, kept in the AMM since the liquidation,
+            to `receiver` (a buyer, or the borrower at settlement). Auction only.
+    """
+    assert msg.sender == self.auction.address, "only auction"
+    assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, receiver, amount, default_return_value=True), "collateral transfer failed"
 
 
 @external

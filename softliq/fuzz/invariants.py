@@ -69,9 +69,10 @@ def check_conservation(world: World) -> None:
             fail("1 conservation", f"{token}: supply {supply} but holders have {held}")
     bands = world.bands().values()
     x_bands, y_bands = sum(x for x, _ in bands), sum(y for _, y in bands)
+    lots = sum(m.auction.status(i)[2] for i in m.auction.active_ids())  # lots wait in the AMM
     x_amm, y_amm = world.balance("stablecoin", m.amm), world.balance("collateral", m.amm)
-    if x_amm < x_bands or y_amm < y_bands:
-        fail("1 conservation", f"AMM holds ({x_amm}, {y_amm}) < its bands ({x_bands}, {y_bands})")
+    if x_amm < x_bands or y_amm < y_bands + lots:
+        fail("1 conservation", f"AMM holds ({x_amm}, {y_amm}) < its bands ({x_bands}, {y_bands}) and lots ({lots})")
     STATS.count("1 conservation")
 
 
@@ -111,7 +112,7 @@ class AuctionSeen:
 
 
 def check_auctions(world: World, seen: dict[int, AuctionSeen]) -> None:
-    """Invariant 6 (and 1 for the auction house): live auctions hold exactly their lots,
+    """Invariant 6 (and 1 for the auction house): the AMM holds exactly the live lots beyond its bands,
     their tabs sum to total_tab, none is empty, the house keeps no stablecoin, and each
     price never rises between resets. Updates `seen`."""
     m = world.market
@@ -136,8 +137,11 @@ def check_auctions(world: World, seen: dict[int, AuctionSeen]) -> None:
     if tabs != a.total_tab():
         fail("6 auctions", f"live tabs sum to {tabs}, total_tab is {a.total_tab()}")
     held = world.balance("collateral", a)
-    if held != lots:
-        fail("6 auctions", f"auction house holds {held} collateral, live lots are {lots} (stuck collateral)")
+    if held != 0:
+        fail("6 auctions", f"auction house holds {held} collateral (lots stay in the AMM)")
+    spare = world.balance("collateral", m.amm) - sum(y for _, y in world.bands().values())
+    if spare != lots:
+        fail("6 auctions", f"AMM holds {spare} collateral beyond its bands, live lots are {lots} (stuck collateral)")
     if world.balance("stablecoin", a) != 0:
         fail("6 auctions", "auction house keeps stablecoin")
     STATS.count("6 auctions")

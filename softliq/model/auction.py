@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from softliq.model.controller import ControllerModel
 
 MAX_ACTIVE = 1000
+MAX_CURVES = 2**15 - 1
+TOP_DIGITS = 12
+
+
+def stored_top(top: int) -> int:
+    """A top as a sale stores it (_pack_top/_unpack_top): its TOP_DIGITS leading decimal
+    digits, rounded down."""
+    e = max(0, len(str(top)) - TOP_DIGITS)
+    return top // 10**e * 10**e
 
 
 @dataclass
@@ -55,8 +64,7 @@ class AuctionModel:
         self.sales: dict[int, Sale] = {}
         self.kicks = 0
         self.total_tab = 0
-        self.active: list[int] = []
-        self.active_ix: dict[int, int] = {}
+        self.custody = ""  # where lots are kept until sold: the AMM (set by the system)
         self.stopped = 0
         self.curves: dict[int, tuple[int, int, int]] = {}
         self.curve_id = 0
@@ -69,8 +77,6 @@ class AuctionModel:
         new.__dict__.update(self.__dict__)
         new.clock, new.oracle, new.stable, new.collateral = clock, oracle, stable, collateral
         new.sales = {k: Sale(v.user, v.lot, v.tab, v.top, v.tic, v.curve) for k, v in self.sales.items()}
-        new.active = list(self.active)
-        new.active_ix = dict(self.active_ix)
         new.curves = dict(self.curves)
         return new
 
@@ -79,6 +85,7 @@ class AuctionModel:
     def set_curve(self, kind: int, a: int, b: int) -> None:
         """set_curve: a new curve id for auctions started or re-priced from now on."""
         price_curves.check_params(kind, a, b)
+        require(self.curve_id + 1 <= MAX_CURVES, "Auction: too many curves")
         self.curve_id += 1
         self.curves[self.curve_id] = (kind, a, b)
 
@@ -112,7 +119,7 @@ class AuctionModel:
     def _oracle_top(self) -> int:
         p = self.oracle.price_w()  # the Auction refreshes the oracle before it reads it
         require(p > 0, "Auction: oracle price is zero")
-        return p * self.buf // WAD
+        return stored_top(p * self.buf // WAD)
 
     def status(self, id_: int) -> tuple[bool, int, int, int]:
         """status(id): (needs_redo, price, lot, tab); zeros if not live."""
@@ -123,28 +130,22 @@ class AuctionModel:
         return self._needs_redo(sale, price), price, sale.lot, sale.tab
 
     def active_ids(self) -> list[int]:
-        """active_ids()."""
-        return list(self.active)
+        """active_ids(): in increasing order (the contract scans a bitmap)."""
+        return sorted(self.sales)
 
     def count(self) -> int:
         """count()."""
-        return len(self.active)
+        return len(self.sales)
 
     # ------------------------------------------------------------ life cycle
 
     def _remove(self, id_: int) -> None:
-        ix = self.active_ix.get(id_, 0)
-        last = self.active.pop()
-        if last != id_:
-            self.active[ix] = last
-            self.active_ix[last] = ix
-        self.active_ix.pop(id_, None)
         self.sales.pop(id_, None)
 
     def _settle(self, id_: int, sale: Sale) -> None:
         """_settle: the lot left back to the borrower, the tab left booked as a shortfall."""
         if sale.lot > 0:
-            self.collateral.transfer(self.address, sale.user, sale.lot)
+            self.collateral.transfer(self.custody, sale.user, sale.lot)
         if sale.tab > 0:
             self.total_tab -= sale.tab
             assert self.controller is not None
@@ -155,12 +156,10 @@ class AuctionModel:
         """kick (the Controller's call): start an auction; returns its id."""
         require(self.stopped < 1, "Auction: liquidations stopped")
         require(lot > 0 and tab > 0, "Auction: zero lot or tab")
-        require(len(self.active) < MAX_ACTIVE, "Auction: too many live auctions")
+        require(len(self.sales) < MAX_ACTIVE, "Auction: too many live auctions")
         id_ = self.kicks + 1
         self.kicks = id_
         self.sales[id_] = Sale(user, lot, tab, self._oracle_top(), self.clock.now, self.curve_id)
-        self.active_ix[id_] = len(self.active)
-        self.active.append(id_)
         self.total_tab += tab
         return id_
 
@@ -211,7 +210,7 @@ class AuctionModel:
             require((sale.lot - amount) * prec * price >= self.chost * WAD, "Auction: lot left below dust")
         sale.tab -= owe
         sale.lot -= amount
-        self.collateral.transfer(self.address, receiver, amount)
+        self.collateral.transfer(self.custody, receiver, amount)
         self.stable.transfer(sender, self.address, owe)
         self.stable.burn(self.address, owe)
         self.total_tab -= owe

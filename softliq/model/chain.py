@@ -218,6 +218,16 @@ class Twin:
             lambda: self.model.liquidate(str(keeper), str(user)),
         )
 
+    def liquidate_many(self, keeper: str, users: list[str]) -> Outcome:
+        """Controller.liquidate_many(users) as keeper."""
+        self._track(keeper)
+        c = self.market.controller
+        return self._both(
+            f"liquidate_many({keeper}, {users})",
+            self._as(keeper, lambda: list(c.liquidate_many(users))),
+            lambda: self.model.liquidate_many(str(keeper), [str(u) for u in users]),
+        )
+
     def take(self, keeper: str, id_: int, max_collateral: int, max_price: int = MAX_UINT) -> Outcome:
         """Auction.take(id, max_collateral, max_price, keeper, b"") as keeper."""
         self._track(keeper)

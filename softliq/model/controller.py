@@ -28,6 +28,8 @@ from softliq.model.wad_math import (
 if TYPE_CHECKING:
     from softliq.model.auction import AuctionModel
 
+MAX_BATCH = 50  # users per liquidate_many
+
 MASK128 = 2**128 - 1
 LD_UNIT = 10**9
 
@@ -412,21 +414,23 @@ class ControllerModel:
             self._charge_reserves(reward)
             self.stable.mint(keeper, reward)
 
-    def liquidate(self, sender: str, user: str) -> int:
-        """liquidate(user): returns the auction id (0 if none)."""
-        require(self.auction is not None, "no auction house")
-        assert self.auction is not None
-        require(self.loan_exists(user), "no loan")
+    def _refresh(self) -> tuple[int, int]:
+        """_refresh: the oracle's price_w, then compounding; (rate_mul, p_o)."""
         self.amm.oracle.price_w()  # extcall AMM.ORACLE().price_w(): refresh before reading
+        rate_mul = self._save_rate()
+        return rate_mul, self.amm.price_oracle()
+
+    def _liquidate(self, sender: str, user: str, rate_mul: int, p_o: int) -> tuple[bool, int, int]:
+        """_liquidate: (liquidated, auction id, keeper reward not yet paid); skips health >= 0."""
+        assert self.auction is not None
         pol = self.policy
         prec = self.COLLATERAL_PRECISION
-        rate_mul = self._save_rate()
         debt = self._debt(user, rate_mul)
         x_down = self.amm.get_x_down(user)
         xy_x, xy_y = self.amm.get_sum_xy(user)
-        require(self._health(user, debt, True, x_down, xy_y) < 0, "not liquidatable")
+        if self._health(user, debt, True, x_down, xy_y) >= 0:
+            return False, 0, 0
         ld = self.liquidation_discounts(user)
-        p_o = self.amm.price_oracle()
 
         tier, frac = pol.plan(debt, x_down, xy_x, xy_y * prec, ld, p_o, self.auction.total_tab)
         out_x, out_y = self.amm.withdraw(user, frac)
@@ -447,14 +451,44 @@ class ControllerModel:
             self._set_debt(user, remaining, rate_mul, ld)
         self.reserves_booked += penalty
 
-        id_ = 0
         if to_auction > 0 and out_y > 0:
-            self.collateral.transfer(amm, self.auction.address, out_y)
-            id_ = self.auction.kick(user, out_y, tab, sender)
-            self._pay_keeper(sender, pol.keeper_reward(tab))
-        else:
-            if out_y > 0:
-                self.collateral.transfer(amm, user, out_y)
-            if to_auction > 0:
-                self._charge_reserves(to_auction)
+            # the lot stays in the AMM until the auction sells it
+            return True, self.auction.kick(user, out_y, tab, sender), pol.keeper_reward(tab)
+        if out_y > 0:
+            self.collateral.transfer(amm, user, out_y)
+        if to_auction > 0:
+            self._charge_reserves(to_auction)
+        return True, 0, 0
+
+    def liquidate(self, sender: str, user: str) -> int:
+        """liquidate(user): returns the auction id (0 if none)."""
+        require(self.auction is not None, "no auction house")
+        require(self.loan_exists(user), "no loan")
+        rate_mul, p_o = self._refresh()
+        done, id_, reward = self._liquidate(sender, user, rate_mul, p_o)
+        require(done, "not liquidatable")
+        self._pay_keeper(sender, reward)
         return id_
+
+    def liquidate_many(self, sender: str, users: list[str]) -> list[int]:
+        """liquidate_many(users): per user the auction id, 0 if skipped or no auction."""
+        require(len(users) > 0, "no users")
+        require(len(users) <= MAX_BATCH, "too many users")
+        require(self.auction is not None, "no auction house")
+        assert self.auction is not None
+        rate_mul, p_o = self._refresh()
+        cap, least = self.policy.max_in_auction, self.policy.min_debt
+        ids: list[int] = []
+        reward = 0
+        for user in users:
+            id_ = 0
+            if self.loan_exists(user) and self.auction.total_tab + least <= cap:
+                _, id_, r = self._liquidate(sender, user, rate_mul, p_o)
+                reward += r
+            ids.append(id_)
+        self._pay_keeper(sender, reward)
+        return ids
+
+    def send_collateral(self, receiver: str, amount: int) -> None:
+        """send_collateral (the Auction's call): auctioned collateral out of the AMM."""
+        self.collateral.transfer(self.amm_address, receiver, amount)

@@ -605,7 +605,7 @@ def run_path(
                     trades += 1
         if step % keeper_every == keeper_every - 1:
             liquidations += _keepers(driver, keeper, market, {arbitrageur, keeper}, tally, keepers)
-        elif m.auction.active:
+        elif m.auction.sales:
             _auctions(driver, keeper, market, tally, keepers)
         if sample_every and step % sample_every == sample_every - 1:
             health.append(system_health(m, borrowers, _oracle_price(prices[step])))

@@ -89,6 +89,7 @@ class ModelMarket:
             p.auction_chost,
         )
         self.auction.controller = self.controller
+        self.auction.custody = self.controller.amm_address
         self.controller.auction = self.auction
         self.controller.set_liquidation_params(
             p.penalty_tier1, p.penalty_tier2, p.target_health, p.min_debt, p.tip, p.chip, p.max_in_auction
@@ -200,6 +201,11 @@ class ModelMarket:
     def liquidate(self, keeper: str, user: str) -> int:
         """Controller.liquidate as `keeper`: returns the auction id (0 if none)."""
         return self.controller.liquidate(keeper, user)
+
+    @atomic
+    def liquidate_many(self, keeper: str, users: list[str]) -> list[int]:
+        """Controller.liquidate_many as `keeper`: per user the auction id (0: skipped or none)."""
+        return self.controller.liquidate_many(keeper, users)
 
     @atomic
     def take(self, keeper: str, id_: int, max_collateral: int, max_price: int, receiver: str | None = None) -> tuple[int, int]:

@@ -136,6 +136,18 @@ def stablecoin_holders(market, wallets) -> int:
     )
 
 
+def bands_collateral(market) -> int:
+    """Collateral the AMM's bands account for (token units)."""
+    amm = market.amm
+    return sum(amm.bands_y(n) for n in range(amm.min_band(), amm.max_band() + 1))
+
+
+def lots_in_amm(market) -> int:
+    """Collateral the AMM holds beyond its bands: the live auctions' lots, which stay in
+    the AMM until a take or a settlement moves them."""
+    return market.collateral.balanceOf(market.amm.address) - bands_collateral(market)
+
+
 def live_lots_and_tabs(market) -> tuple[int, int]:
     """Sum of lots and of tabs over the live auctions."""
     lots = tabs = 0

@@ -35,6 +35,7 @@ from .helpers import (
     set_curve,
     set_price,
     units,
+    lots_in_amm,
 )
 
 MAX_RATE = 43959106799
@@ -96,7 +97,7 @@ class Book:
         # collateral
         assert collateral_holders(m, wallets) == col.totalSupply()
         lots, tabs = live_lots_and_tabs(m)
-        assert col.balanceOf(a.address) == lots
+        assert col.balanceOf(a.address) == 0 and lots_in_amm(m) == lots  # no stuck collateral
         assert a.total_tab() == tabs
         # tabs
         live = set(a.active_ids())

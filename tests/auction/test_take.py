@@ -23,6 +23,7 @@ from .helpers import (
     snapshot,
     take,
     units,
+    lots_in_amm,
 )
 
 
@@ -52,6 +53,7 @@ def test_take_under_tab(market, keeper, vault, underwater, auction_id):
     owe = ceil_div(amount * _prec(market) * price, WAD)
     assert owe < tab - a.chost()
     keeper_sc, supply, total_tab = sc.balanceOf(keeper), sc.totalSupply(), a.total_tab()
+    amm_col = col.balanceOf(market.amm.address)
 
     (bought, paid), logs = take(market, keeper, auction_id, amount, price, receiver=vault)
 
@@ -60,7 +62,8 @@ def test_take_under_tab(market, keeper, vault, underwater, auction_id):
     assert (ev.id, ev.keeper, ev.price, ev.owe, ev.amount) == (auction_id, keeper, price, owe, amount)
     assert (ev.tab_left, ev.lot_left) == (tab - owe, lot - amount)
     assert _state(market, auction_id)[2:] == (lot - amount, tab - owe)
-    assert col.balanceOf(vault) == amount and col.balanceOf(a.address) == lot - amount
+    assert col.balanceOf(vault) == amount and col.balanceOf(market.amm.address) == amm_col - amount
+    assert col.balanceOf(a.address) == 0 and lots_in_amm(market) == lot - amount  # the rest waits in the AMM
     assert sc.balanceOf(keeper) == keeper_sc - owe  # the caller pays, the receiver gets
     assert sc.totalSupply() == supply - owe and sc.balanceOf(a.address) == 0  # burnt
     assert a.total_tab() == total_tab - owe

@@ -116,6 +116,11 @@ class Driver:
 
     def liquidate(self) -> None:
         targets = self.model.controller.users_to_liquidate(0, 50)
+        if len(targets) > 1 and self.rng.random() < 0.4:
+            # a batch: the targets, a user who may be healthy, and a duplicate
+            batch = [*targets[:3], *filter(None, [self._with_loan()]), targets[0]]
+            self._count("liquidate_many", self.twin.liquidate_many(self.cast.liquidator, batch))
+            return
         who = self.rng.choice(targets) if targets else self._with_loan()
         if who is not None:
             self._count("liquidate", self.twin.liquidate(self.cast.liquidator, who))

@@ -9,6 +9,8 @@ every few actions the costly ones too (x_down, y_up, health, get_p, quotes)."""
 
 import random
 
+import boa
+
 from .scenario import Cast, Driver
 
 WAD = 10**18
@@ -107,3 +109,24 @@ def test_drained_auction_redo_and_dust_settlement_match_chain(twin):
     assert twin.redo(cast.liquidator, id_).reverted is None
     assert id_ not in model.auction.active_ids() and model.auction.total_tab == 0
     twin.check(full_views=True)
+
+
+def test_batch_liquidation_matches_chain(twin):
+    """liquidate_many over three underwater borrowers, a healthy one, an address without a
+    loan and a duplicate: the same ids, events' effects and views on both sides."""
+    driver = make_driver(twin, 41 + twin.market.params.collateral_decimals)
+    cast, model = driver.cast, twin.model
+    collateral = driver.units(10 * WAD)
+    for who in cast.borrowers[:3]:
+        twin.create_loan(who, collateral, model.controller.max_borrowable(collateral, 10) * 95 // 100, 10)
+    healthy = cast.borrowers[3]
+    twin.create_loan(healthy, collateral, model.controller.max_borrowable(collateral, 10) // 10, 10)
+    n1 = model.amm.read_user_tick_numbers(cast.borrowers[0])[0]
+    twin.set_price(model.amm.p_oracle_up(n1) * 90 // 100)
+    stranger = str(boa.env.generate_address("stranger"))  # no loan
+    batch = [cast.borrowers[2], healthy, stranger, cast.borrowers[0], cast.borrowers[2], cast.borrowers[1]]
+    ids = twin.liquidate_many(cast.liquidator, batch).value
+    assert [i > 0 for i in ids] == [True, False, False, True, False, True]
+    twin.check()
+    assert twin.liquidate_many(cast.liquidator, []).reverted == "no users"
+    twin.check()

@@ -14,6 +14,7 @@ from softliq.actors import collateral_units, fund_stablecoin, open_loan_at
 from softliq.arbitrage import find_arbitrage
 from softliq.model.chain import Twin, model_for
 from softliq.params import WAD
+from softliq.model.auction import stored_top
 
 EMA_TIME = 600
 BLOCK = 12
@@ -139,7 +140,7 @@ def test_liquidate_and_kick_refresh_the_oracle(market, loan, keeper):
     assert auction_id > 0  # the Controller kicked an auction
     assert ema.last_timestamp() == now
     assert ema.last_price() == view and ema.last_source() == market.oracle.price()
-    assert market.auction.sales(auction_id).top == view * market.auction.buf() // WAD
+    assert market.auction.sales(auction_id).top == stored_top(view * market.auction.buf() // WAD)
 
 
 def _sweep(market, borrower, arbitrageur, swap):
@@ -194,7 +195,7 @@ def test_kick_refreshes_the_oracle_by_itself(market, borrower):
     with boa.env.prank(market.controller.address):
         auction_id = market.auction.kick(borrower, 1, WAD, borrower)
     assert ema.last_timestamp() == boa.env.timestamp
-    assert market.auction.sales(auction_id).top == ema.last_price() * market.auction.buf() // WAD
+    assert market.auction.sales(auction_id).top == stored_top(ema.last_price() * market.auction.buf() // WAD)
 
 
 def test_redo_refreshes_the_oracle(market, loan, keeper):
@@ -208,7 +209,7 @@ def test_redo_refreshes_the_oracle(market, loan, keeper):
         market.auction.redo(auction_id)
     assert ema.last_timestamp() == boa.env.timestamp
     assert ema.last_price() == view
-    assert market.auction.sales(auction_id).top == view * market.auction.buf() // WAD
+    assert market.auction.sales(auction_id).top == stored_top(view * market.auction.buf() // WAD)
 
 
 # ---------------------------------------------------------------- the model, to the wei
