@@ -413,8 +413,35 @@ class SystemMachine(RuleBasedStateMachine):
         self._move(-bp)
         self.world.time_travel(12)
         listed = [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
+        if bp % 2 == 0 and listed:
+            self._liquidate_many(listed)
+            return
         for who in listed:
             self._liquidate(who)
+
+    def _liquidate_many(self, listed: list[str]) -> None:
+        """The liquidator sweeps `listed` in one liquidate_many, with every other borrower
+        and a repeat of the first appended: each unhealthy user is liquidated (an id or a
+        changed loan), each healthy one left exactly as it was (invariant 5)."""
+        c, w = self.m.controller, self.world
+        others = [b for b in w.borrowers if b not in listed]
+        users = [*listed, *others, listed[0]][:50]
+        amm = self.m.amm
+
+        def loan(u: str) -> tuple:
+            return c.debt(u), tuple(amm.get_sum_xy(u)), tuple(amm.read_user_tick_numbers(u))
+
+        before = {u: (c.health(u, True) if self._has_loan(u) else None, loan(u)) for u in users}
+        allowed = {"auction capacity full", *self._breaker_reasons(1)}
+        out = w.attempt(w.liquidator, c, "liquidate_many", users, allowed=allowed)
+        if not out.ok:
+            inv.STATS.event(f"liquidate_many reverted: {out.reason}")
+            return
+        for u, (health, print_before) in before.items():
+            if health is not None and health >= 0 and loan(u) != print_before:
+                raise FuzzFailure(f"liquidate_many changed healthy {u} (health {health})")
+        inv.STATS.count("5 liquidation iff unhealthy")
+        inv.STATS.event("liquidate_many")
 
     @rule(pct=st.sampled_from([100, 100, 50, 10, 1]), which=st.integers(0, 7))
     def take_or_redo(self, pct: int, which: int) -> None:

@@ -95,6 +95,7 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("controller", "borrow_more"): lambda mm, who, a: mm.borrow_more(who, *a),
     ("controller", "repay"): lambda mm, who, a: mm.repay(who, *a),
     ("controller", "liquidate"): lambda mm, who, a: mm.liquidate(who, *a),
+    ("controller", "liquidate_many"): lambda mm, who, a: mm.liquidate_many(who, [str(u) for u in a[0]]),
     ("controller", "set_rate"): lambda mm, who, a: mm.set_rate(*a),
     ("controller", "set_amm_fee"): lambda mm, who, a: mm.set_amm_fee(*a),
     ("controller", "set_discounts"): lambda mm, who, a: mm.set_discounts(*a),
