@@ -293,7 +293,9 @@ class ApeChain(ChainBase):
     empty block, and a one-day scenario at one block per 12 s is 7,200 of them (minutes
     of mining). The timestamps stay exact, and `block_number()` counts the skipped
     blocks too, so keepers' latencies (in blocks) keep their meaning in time; no
-    contract reads block.number. None mines every block.
+    contract reads block.number. None mines every block. The blocks anvil mines for
+    each transaction are not counted (`tx_blocks`): on titanoboa and pyrevm only time
+    moves blocks, and a run must tell the same story on every backend.
 
     `freeze_clock=False` leaves the node's clock alone (keepers on a live node, where
     time is the node's: `softliq keepers`); `sleep` is then not for use.
@@ -316,6 +318,8 @@ class ApeChain(ChainBase):
         self.events = EventDecoder()
         self.max_blocks_per_sleep = max_blocks_per_sleep
         self.skipped_blocks = 0
+        self.tx_blocks = 0
+        """Blocks the node mined for our transactions (anvil mines one per transaction)."""
         self.market = self._wrap_market(market)
         self._salt = salt if salt is not None else f"{self.block_number()}"
         self._counter = 0
@@ -359,8 +363,10 @@ class ApeChain(ChainBase):
         return int(self.rpc.request("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
 
     def block_number(self) -> int:
-        """The node's block number plus the blocks `sleep` skipped (see the class)."""
-        return int(self.rpc.request("eth_blockNumber"), 16) + self.skipped_blocks
+        """The node's block number plus the blocks `sleep` skipped, less the blocks our
+        own transactions mined (see the class): blocks advance with time only, as on
+        the in-process chains, so keepers' latencies mean the same on every backend."""
+        return int(self.rpc.request("eth_blockNumber"), 16) + self.skipped_blocks - self.tx_blocks
 
     def sleep(self, seconds: int) -> None:
         if seconds < 0:
@@ -430,6 +436,7 @@ class ApeChain(ChainBase):
                 raise TxReverted(what, _reason_from_error(exc)) from None
             raise
         self._last_gas = int(receipt["gasUsed"], 16)
+        self.tx_blocks += 1
         if int(receipt["status"], 16) != 1:
             before = hex(int(receipt["blockNumber"], 16) - 1)
             reason = self.rpc.call_reason(tx, before)

@@ -1,6 +1,7 @@
 """Every named scenario runs through ape on anvil (ApeChain) at a small size, with the
-accounting identity and token conservation holding at the end; one runs on both
-backends and tells the same story."""
+accounting identity and token conservation holding at the end, and tells exactly the
+same story as the same run in-process on pyrevm (every metric, series and auction
+event; gas and addresses aside)."""
 
 import pytest
 
@@ -34,6 +35,9 @@ def test_scenario_runs_on_anvil(name, deployer, admin):
     assert metrics["identity"]["gap_wei"] == 0
     assert metrics["conservation"] == {"collateral_unaccounted_wei": 0, "stablecoin_unaccounted_wei": 0}
     assert metrics["gas_spent"] == sum(k["gas"] for k in metrics["keepers"].values())
+    # the same run in-process (pyrevm) tells exactly the same story, gas and addresses aside
+    in_process = run_scenario(name, None, SMALL).to_json()
+    assert backend_independent(report) == backend_independent(in_process)
 
 
 def test_same_story_in_process_and_on_anvil(deployer, admin):
@@ -48,3 +52,16 @@ def test_same_story_in_process_and_on_anvil(deployer, admin):
     assert fast_m["liquidations_by_tier"]["events"] >= 1
     for key in ("liquidations_by_tier", "auctions", "keepers", "bad_debt_wei", "borrower_losses_by_n", "identity"):
         assert ape_m[key] == fast_m[key], key
+
+
+def test_keeper_latency_is_counted_in_blocks_of_time(deployer, admin):
+    """crash at a resolution where keepers' 25-block latency is a third of a step: anvil
+    mines a block per transaction, which must not make keepers act sooner than in-process
+    (where only time moves blocks), or the two runs liquidate differently."""
+    options = ScenarioOptions(borrowers=4, steps=120, max_bands=10, progress=False)
+    chain, on_ape = run_on_ape("crash", deployer, admin, options)
+    in_process = run_scenario("crash", None, options)
+
+    assert chain.tx_blocks > 25  # enough transactions to shift a latency if they counted
+    assert on_ape.to_json()["metrics"]["liquidations_by_tier"]["events"] >= 1
+    assert backend_independent(on_ape.to_json()) == backend_independent(in_process.to_json())
