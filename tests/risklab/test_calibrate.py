@@ -9,7 +9,7 @@ import pytest
 from softliq.params import MarketParams, load_params
 from softliq.risklab import calibrate as cal
 
-from .helpers import run_cli, summary
+from .helpers import check_bad_input, run_cli, summary
 
 
 def _scored(label: str, ltv: float, p99: float, loss: float) -> cal.Scored:
@@ -89,14 +89,4 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, args,
         "@range.toml": "[space]\nA = [5, 100]\n",
         "@empty.toml": "[space]\nA = []\n",
     }
-    argv = []
-    for a in args:
-        if a in files:
-            (tmp_path / a[1:]).write_text(files[a])
-            a = str(tmp_path / a[1:])
-        argv.append(a)
-    out = tmp_path / "out"
-    assert run_cli("calibrate", *argv, "--paths", "2", "--steps", "10", "--quick", "--quiet", "--out", str(out)) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0], err
-    assert not out.exists()
+    check_bad_input(tmp_path, capsys, ["calibrate", *args, "--paths", "2", "--steps", "10", "--quick"], files, message)

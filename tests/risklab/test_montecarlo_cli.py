@@ -10,7 +10,7 @@ import pytest
 
 from softliq import paths
 from softliq.risklab import execute, pathmodels, report
-from .helpers import results_only, run_cli, summary
+from .helpers import check_bad_input, results_only, run_cli, summary
 
 ACTIVE = ("--vol", "1.5", "--steps", "300", "--quiet")
 """A volatile week-scale run: loans get liquidated and auctions taken."""
@@ -81,12 +81,6 @@ def test_population_file_and_jump_model(tmp_path):
     assert data["run"]["path_model"]["kind"] == "jump"
 
 
-def _files(tmp_path, name, text):
-    f = tmp_path / name
-    f.write_text(text)
-    return str(f)
-
-
 BAD = [
     (["--vol", "0"], "--vol"),
     (["--vol", "-0.5"], "--vol"),
@@ -115,14 +109,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, monke
         "@pop.toml": "[[borrower]]\ncollateral = 1\nbands = 60\nltv_share = 0.5\n",
         "@dust.toml": "[[borrower]]\ncollateral = 1e-15\nbands = 50\nltv_share = 0.5\n",
     }
-    argv = [_files(tmp_path, a[1:], files[a]) if a in files else a for a in args]
-    out = tmp_path / "out"
-    assert run_cli("montecarlo", *argv, "--paths" if "--paths" not in argv else "--seed", "2" if "--paths" not in argv else "1",
-                   "--steps" if "--steps" not in argv else "--dt", "20" if "--steps" not in argv else "600", "--quiet", "--out", str(out)) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0], err
-    assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+    size = [] if {"--paths", "--steps"} & set(args) else ["--paths", "2", "--steps", "20"]
+    check_bad_input(tmp_path, capsys, ["montecarlo", *args, *size], files, message)
 
 
 def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, monkeypatch):
