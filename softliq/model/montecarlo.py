@@ -13,13 +13,18 @@ then computed and executed by the exact model; its profit is checked exactly. Ke
 step while an auction is live, take auctions whose price is below the market price,
 redoing stale ones.
 
+Keepers (`Keepers`) may see the market late and pay gas: a swap is made only when its
+profit beats the swap's gas. The population (`Population`) is a parameter.
+
 Fast paths: a step costs only a float comparison when the oracle moved but no trade can be
 profitable (p_o above every band holding collateral on the buy side and below every band
 holding stablecoin on the sell side, with a margin of 1e-6), and the exact search skips a
-direction that check proves unprofitable; keepers check a loan's health exactly only when
-a float estimate (`HealthScreen`, error < 1e-11) does not clear it by 1e-7. The exact
-model decides all other cases. Floats never touch the state: they only decide whether to
-look, and every skip is one the exact code would have made (tests/model checks each).
+direction that check proves unprofitable; `GasScreen` bounds what a direction's best
+trade can earn (fee-free, along the bands' curves) and skips it when that cannot beat the
+gas; keepers check a loan's health exactly only when a float estimate (`HealthScreen`,
+error < 1e-11) does not clear it by 1e-7. The exact model decides all other cases.
+Floats never touch the state: they only decide whether to look, and every skip is one
+the exact code would have made (tests/model checks each).
 
 `check_sample_against_chain` replays paths on titanoboa with the same decisions and
 compares every action and the final state to the wei.
