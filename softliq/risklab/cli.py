@@ -100,6 +100,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     space_file = args.space or cal.DEFAULT_SPACE
     options, rejected = cal.candidates(cal.load_space(space_file), values, base, args.quick, str(space_file))
     spec = montecarlo.RunSpec(*path_model_and_size(args), args.dt, args.seed, base, population, keepers(args))
+    spec.prices(1)
     with cluster_client(args.cluster) as client:
         per_candidate, wall = cal.sweep(spec, options, args.workers, client, progress=not args.quiet)
     scored = [cal.score(c, o, spec) for c, o in zip(options, per_candidate)]
@@ -131,6 +132,7 @@ def run_montecarlo(args: argparse.Namespace) -> int:
     population = load_population(args.population)
     check_market(params, population)
     spec = montecarlo.RunSpec(*path_model_and_size(args), args.dt, args.seed, params, population, keepers(args))
+    spec.prices(1)  # a path model that cannot make paths is bad input before anything runs
     with cluster_client(args.cluster) as client:
         outcomes, wall = montecarlo.simulate(spec, args.workers, client, progress=not args.quiet)
     check = montecarlo.chain_check(spec, args.check_chain) if args.check_chain else None
@@ -142,10 +144,16 @@ def run_montecarlo(args: argparse.Namespace) -> int:
     return 0 if check is None or check["bit_exact"] else 1
 
 
+MAX_DT = 7 * 86_400
+
+
 def path_model_and_size(args: argparse.Namespace) -> tuple[Any, int, int]:
     """(path model, paths, steps) from the command line."""
+    from softliq.risklab.inputs import RiskInputError
     from softliq.risklab.pathmodels import PathModel, check_vol, realised_vol, replay_dir
 
+    if args.dt > MAX_DT:
+        raise RiskInputError(f"--dt must be at most {MAX_DT} seconds (a week), got {args.dt}")
     if getattr(args, "paths_from", None) is not None:
         model, steps = replay_dir(args.paths_from, args.steps)
         return model, min(args.paths or len(model.replayed), len(model.replayed)), steps

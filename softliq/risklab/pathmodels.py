@@ -61,10 +61,13 @@ def generate(model: PathModel, seed: int, first: int, count: int, n_steps: int, 
     out = np.empty((count, n_steps))
     for k in range(count):
         s = path_seed(seed, first + k)
-        if model.kind == "jump":
-            path = paths.jump_diffusion(s, n_steps, p0, model.drift, model.vol, model.jump_rate, model.jump_mean, model.jump_std, dt)
-        else:
-            path = paths.gbm(s, n_steps, p0, model.drift, model.vol, dt)
+        try:
+            if model.kind == "jump":
+                path = paths.jump_diffusion(s, n_steps, p0, model.drift, model.vol, model.jump_rate, model.jump_mean, model.jump_std, dt)
+            else:
+                path = paths.gbm(s, n_steps, p0, model.drift, model.vol, dt)
+        except paths.PathError as error:  # e.g. a price out of range after many volatile steps
+            raise RiskInputError(f"--vol/--drift/--steps/--dt: path {first + k}: {error}") from None
         out[k] = path.prices[1:]
     return out
 

@@ -88,6 +88,8 @@ BAD = [
     (["--vol", "inf"], "--vol"),
     (["--paths", "0"], "--paths"),
     (["--steps", "0"], "--steps"),
+    (["--dt", "1000000000"], "--dt"),
+    (["--vol", "99", "--dt", "600000", "--steps", "2000"], "the path leaves"),
     (["--params", "@unknown.toml"], "unknown parameter"),
     (["--params", "@range.toml"], "A = 5 must be in"),
     (["--vol-from", "@bad.csv"], "line 3"),
