@@ -316,12 +316,6 @@ class FloatBands:
         self.ratio = amm.SB_OVER_SA / 1e18
         self.d = float(amm.CURVE_D)
         self.prec = float(amm.COLLATERAL_PRECISION)
-        # sa(n) >= sqrt(p_o) iff ln0 + n * la >= 0, and sb(n) = sa(n + 1) (the contract's
-        # constants agree to ~1e-18); 0.01 of a band keeps the float away from the edge
-        edge = -self.ln0 / self.la
-        self.n_below = edge + 0.01  # from here down, p_o is below the band's AMM range
-        self.n_above = edge - 1.01  # from here up, p_o is above it
-        self.step_down = math.exp(-self.la)  # p_oracle_down(n + 1) / p_oracle_down(n)
 
     def curve(self, n: int, x: float, y_units: int) -> tuple[float, float, float]:
         """(sa, sb, L) of band n holding (x, y_units): its sqrt price edges and
@@ -362,12 +356,25 @@ class GasScreen(FloatBands):
     WALK = 60
     """Bands looked through (best_trade's bound); a longer walk is not screened."""
 
-    def quiet(self, market: float, cost: int) -> tuple[bool, bool]:
-        """(buying, selling) collateral cannot earn more than `cost` (stablecoin wei)."""
+    def quiet(self, market: float, cost: int, known: tuple[bool, bool] = (False, False)) -> tuple[bool, bool]:
+        """(buying, selling) collateral cannot earn more than `cost` (stablecoin wei);
+        a direction `known` to be quiet is not looked at again."""
         amm = self.model.amm
         phi = max(amm.fee, amm.swing_fee_of(amm.next_oracle(self.p_o)[4])) / 1e18
         limit = cost * (1 - GAS_MARGIN)
-        return self._gain(True, market * (1 - phi), limit) <= limit * (1 - phi), self._gain(False, market / (1 - phi), limit) <= limit
+        buy_at, sell_at = market * (1 - phi), market / (1 - phi)
+        n = amm.active
+        x, y_units = amm.bands_x.get(n, 0), amm.bands_y.get(n, 0)
+        if x and y_units:  # both walks start here: at most one direction can pay
+            p = self._price(n, x, y_units)
+            known = (known[0] or buy_at <= p * (1 - GAS_MARGIN), known[1] or sell_at >= p * (1 + GAS_MARGIN))
+        buy = known[0] or self._gain(True, buy_at, limit) <= limit * (1 - phi)
+        return buy, known[1] or self._gain(False, sell_at, limit) <= limit
+
+    def _price(self, n: int, x: int, y_units: int) -> float:
+        """The AMM price B / G of band n holding (x, y_units)."""
+        sa, sb, l = self.curve(n, float(x), y_units)
+        return (l * sa / 1e18 + x) / (l * 1e18 / sb + y_units * self.prec)
 
     def _gain(self, pump: bool, m: float, limit: float) -> float:
         """Upper bound of the fee-free gain of the walk buying (pump) or selling
@@ -411,6 +418,15 @@ class HealthScreen(FloatBands):
     contract (coarse for 6-decimal collateral), so the estimate takes one unit off per
     band: it can only understate that term. tests/model/test_montecarlo.py checks the
     estimate against the exact health across parameter sets."""
+
+    def __init__(self, m: ModelMarket) -> None:
+        super().__init__(m)
+        # sa(n) >= sqrt(p_o) iff ln0 + n * la >= 0, and sb(n) = sa(n + 1) (the contract's
+        # constants agree to ~1e-18); 0.01 of a band keeps the float away from the edge
+        edge = -self.ln0 / self.la
+        self.n_below = edge + 0.01  # from here down, p_o is below the band's AMM range
+        self.n_above = edge - 1.01  # from here up, p_o is above it
+        self.step_down = math.exp(-self.la)  # p_oracle_down(n + 1) / p_oracle_down(n)
 
     def _band_value(self, n: int, x: float, y_units: int) -> float:
         """x_down value of band n holding (x, y_units), the general case."""
@@ -599,8 +615,7 @@ def run_path(
         quiet = _quiet_sides(m, p)
         cost = gas_cost(swap_gas, gas_price, market)
         if not (quiet[0] and quiet[1]):
-            cheap = GasScreen(m).quiet(p, cost)
-            quiet = (quiet[0] or cheap[0], quiet[1] or cheap[1])
+            quiet = GasScreen(m).quiet(p, cost, quiet)
         if not (quiet[0] and quiet[1]):
             arb = best_trade(m, market, quiet)
             if arb is not None and arb.profit > cost:
