@@ -38,6 +38,8 @@ from softliq import paths, units
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 """The built-in scenarios (one TOML file each, named after the scenario)."""
 TAKER_MODES = ("inventory", "flash", "auto")
+ORDER = ("crash", "flash-crash", "v-shape", "sawtooth", "oracle-lag", "keeper-outage")
+"""The built-ins in the order they are listed (others follow by name)."""
 
 
 class FileError(ValueError):
@@ -172,7 +174,7 @@ def _count(value: Any, field: str) -> int:
     return value
 
 
-def _market(table: dict[str, Any], source: str) -> dict[str, Any]:
+def _market(table: dict[str, Any]) -> dict[str, Any]:
     """The [market] table as raw MarketParams values of the fields it names."""
     from dataclasses import asdict
 
@@ -208,7 +210,7 @@ def scenario_from(data: dict[str, Any], name: str, here: Path) -> Any:
                                                         "gas_price_gwei", "arbitrageur", "taker_mode", "outage"}))
     return Scenario(
         name, description, duration, shape,
-        params=_market(_table(data, "market", set(UNITS)), name),
+        params=_market(_table(data, "market", set(UNITS))),
         keepers=keepers, whale=whale, outage=outage,
         debt_share=_pair(borrowers.get("debt_share", [0.6, 0.99]), "[borrowers] debt_share"),
     )
@@ -234,6 +236,3 @@ def builtin_scenarios() -> dict[str, Any]:
     files = sorted(SCENARIO_DIR.glob("*.toml"), key=lambda f: (ORDER.index(f.stem) if f.stem in ORDER else math.inf, f.stem))
     return {f.stem: load_scenario(f) for f in files}
 
-
-ORDER = ("crash", "flash-crash", "v-shape", "sawtooth", "oracle-lag", "keeper-outage")
-"""The built-ins in the order they are listed (others follow by name)."""
