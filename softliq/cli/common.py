@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from softliq.ape_deploy import DEFAULT_NETWORK
+
 USAGE_ERROR = 2
 """Exit status of bad input (argparse's convention)."""
 FAILED = 1
 """Exit status of a run that failed (a refused transaction, an unwritable report)."""
-DEFAULT_NETWORK = "ethereum:local:foundry"
 
 
 class InputError(ValueError):
