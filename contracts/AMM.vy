@@ -1269,12 +1269,16 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         acc_y += y * shares[k] // s  # rounds down
         if mode == 0:
             continue
-        sa: uint256 = self._sa(ctx, n)
-        sb: uint256 = sa * SB_OVER_SA // c.WAD
-        l: uint256 = band_math._liquidity(x, y * COLLATERAL_PRECISION, sa, sb, CURVE_D)
-        ex: uint256 = 0
-        ey: uint256 = 0
-        ex, ey = band_math._equilibrium(l, sa, sb, ctx.sqrt_po)
+        # the band's content where the oracle puts it: as it is when p_o lies beyond it
+        # on the side its one coin came from (the walk converts it at the far edge, or
+        # not at all), else on its curve at p_o
+        ex: uint256 = x
+        ey: uint256 = y * COLLATERAL_PRECISION
+        t: int256 = ctx.ln0 + n * LOG_A_RATIO  # ln(p_o / p_oracle_up(n))
+        if not ((y == 0 and t + LOG_A_RATIO <= 0) or (x == 0 and t >= 0)):
+            sa: uint256 = self._sa(ctx, n)
+            sb: uint256 = sa * SB_OVER_SA // c.WAD
+            ex, ey = band_math._equilibrium(band_math._liquidity(x, ey, sa, sb, CURVE_D), sa, sb, ctx.sqrt_po)
         # never credit more than the band could reach from what it holds
         value: uint256 = 0
         if mode == 1:

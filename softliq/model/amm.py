@@ -665,10 +665,12 @@ class AMMModel:
                 acc_y += y * sh // s
                 continue
             assert ctx is not None
-            sa = self.sa(ctx, n)
-            sb = sa * self.SB_OVER_SA // WAD
-            l = liquidity(x, y * prec, sa, sb, self.CURVE_D)
-            ex, ey = equilibrium(l, sa, sb, ctx.sqrt_po)
+            ex, ey = x, y * prec  # as it is when p_o lies beyond the band on its coin's side
+            t = ctx.ln0 + n * self.LOG_A_RATIO  # ln(p_o / p_oracle_up(n))
+            if not ((y == 0 and t + self.LOG_A_RATIO <= 0) or (x == 0 and t >= 0)):
+                sa = self.sa(ctx, n)
+                sb = sa * self.SB_OVER_SA // WAD
+                ex, ey = equilibrium(liquidity(x, ey, sa, sb, self.CURVE_D), sa, sb, ctx.sqrt_po)
             if mode == 1:
                 value = ex + ey * self.p_oracle_up(n + 1) // WAD
             else:

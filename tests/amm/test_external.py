@@ -392,3 +392,21 @@ def test_oracle_price_above_128_bits_stops_swaps(traded, arbitrageur):
             with boa.reverts("AMM: oracle price too high"):
                 amm.exchange_dy(i, 1 - i, 10**12, MAX_UINT)
     assert amm_state(traded) == before
+
+
+def test_one_coin_bands_beyond_the_oracle_are_valued_without_their_curve(loaded_market, borrowers):
+    """A band holding one coin with the oracle beyond it on that coin's side is valued as
+    it is: an untouched position below the oracle (collateral only) has x_down = each
+    band's collateral at the band's bottom price and y_up = its collateral, exactly (after
+    the share rounding both share with get_sum_xy)."""
+    amm = loaded_market.amm
+    who = borrowers[0]
+    n1, n2 = amm.read_user_tick_numbers(who)
+    assert amm.price_oracle() >= amm.p_oracle_up(n1) and amm.get_sum_xy(who)[0] == 0
+    prec = amm.COLLATERAL_PRECISION()
+    bands = zip(range(n1, n2 + 1), amm.read_user_ticks(who))
+    x_down = sum(
+        amm.bands_y(n) * prec * amm.p_oracle_down(n) // WAD * s // (amm.total_shares(n) + C["DEAD_SHARES"]) for n, s in bands
+    )
+    assert amm.get_x_down(who) == x_down
+    assert amm.get_y_up(who) == amm.get_sum_xy(who)[1]
