@@ -809,7 +809,7 @@ def book_shortfall(amount: uint256):
 @external
 def pay_incentive(keeper: address, tab: uint256, lot_value: uint256):
     """
-    @notice Reward `keeper` (POLICY.redo_reward: tip + chip * tab while the lot, worth
+    @notice Reward `keeper` (POLICY.redo_reward: the tip while the lot, worth
             `lot_value` at the new top, covers half of the tab; minted from reserves) for
             re-pricing an auction. Auction only.
     """
@@ -864,7 +864,8 @@ def _liquidate(user: address, auction: IAuction, rate_mul: uint256, p_o: uint256
     if to_auction > 0 and out[1] > 0:
         # the lot stays in the AMM: the auction has it moved to buyers by send_collateral
         id = extcall auction.kick(user, out[1], tab, msg.sender)
-        reward = staticcall POLICY.keeper_reward(tab)
+        # never more than the penalty this liquidation books: keepers are paid from it
+        reward = min(staticcall POLICY.keeper_reward(tab), penalty)
     else:
         if out[1] > 0:
             assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, user, out[1], default_return_value=True), "collateral transfer failed"
@@ -883,8 +884,8 @@ def _refresh() -> uint256[2]:
     # health, the plan and the auction's top all see the value price_w() stores in this
     # block (the AMM's price_oracle() view returns that same value for the rest of it)
     extcall (staticcall AMM.ORACLE()).price_w()
-    rate_mul: uint256 = self._save_rate(self._load_config())
-    return [rate_mul, staticcall AMM.price_oracle()]
+    # interest as of now, without a checkpoint: the rate does not change here
+    return [staticcall AMM.get_rate_mul(), staticcall AMM.price_oracle()]
 
 
 @external

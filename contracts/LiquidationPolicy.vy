@@ -7,7 +7,8 @@
         (withdraws from the AMM, moves debt, starts the auction).
 @dev Glossary
      tier 1   still solvent after the penalty and the remainder is not dust: take only the
-              share f of the position that brings the rest back to target_health
+              share f of the position that brings the rest back to target_health, and at
+              least collateral worth min_debt (a keeper is paid for no smaller lot)
      tier 2   deeper, or the remainder would be dust: take the whole position
      v        tier-1 value of one collateral unit: p_o * (1 - ld) / (1 + penalty_tier1)
      tab      stablecoin an auction must raise: debt moved to it * (1 + penalty)
@@ -132,12 +133,18 @@ def _tier1_fraction(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: 
     health returns to target when f >= (debt - K) / (V - K), K = x_down * (1 - ld) /
     (1 + target_health). 0 if tier 1 does not apply.
     """
-    value: uint256 = x + y * self._tier1_value(p_o, ld) // c.WAD  # rounds down
+    yv: uint256 = y * self._tier1_value(p_o, ld) // c.WAD  # rounds down
+    value: uint256 = x + yv
     k: uint256 = x_down * (c.WAD - ld) // (c.WAD + self.target_health)  # rounds down
     if value <= debt or k >= debt:
         return 0  # not solvent after the penalty (or already healthy enough)
     # rounds up (takes more, restores at least the target), plus a margin for share rounding
     f: uint256 = ((debt - k) * c.WAD + value - k - 1) // (value - k) + SHARE_MARGIN
+    if yv > self.min_debt:
+        # at least min_debt of collateral value to auction, so that the keeper's reward
+        # (tip + chip * tab) stays below the penalty (a position holding less collateral
+        # keeps its small lot, which pays no reward); rounds up
+        f = max(f, (self.min_debt * c.WAD + yv - 1) // yv)
     if f >= c.WAD or debt - min(debt, f * value // c.WAD) < self.min_debt:
         return 0  # the remainder would be dust: tier 2
     return f
@@ -232,14 +239,17 @@ def keeper_reward(tab: uint256) -> uint256:
 def redo_reward(tab: uint256, lot_value: uint256) -> uint256:
     """
     @notice What a keeper earns for re-pricing an auction with `tab` whose lot is worth
-            `lot_value` at the new top: keeper_reward(tab) while the lot covers at least half
-            of the tab (2 * lot_value >= tab), nothing below. A lot worth less than half its
+            `lot_value` at the new top: the tip while the lot covers at least half of the
+            tab (2 * lot_value >= tab) and the tab is at least min_debt, nothing otherwise. A lot worth less than half its
             tab even at oracle * buf is mostly a shortfall already: re-pricing it raises
             little, and paying for it would let a keeper who drained the lot (bought all
             but a crumb below market) farm rewards from reserves at every redo. Above
             the bar the reward (below half of a tab of at least min_debt, as the bound of
             set_liquidation_params keeps it) is also below the lot's value.
     """
-    if lot_value < tab - tab // 2:  # 2 * lot_value < tab, without overflow
+    if lot_value < tab - tab // 2 or tab < self.min_debt:  # 2 * lot_value < tab, without overflow
         return 0
-    return self._keeper_reward(tab)
+    # the tip only: a redo's work does not grow with the tab, and an auction that nobody
+    # takes goes stale again within the hour (cusp), so a chip per redo would bleed the
+    # reserves by a share of the tab every time
+    return self.tip

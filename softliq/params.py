@@ -7,6 +7,51 @@ from pathlib import Path
 from typing import Any
 
 WAD = 10**18
+GWEI = 10**9
+
+# ---- what keepers are paid: the defaults of tip, chip and min_debt (docs/design.md,
+# "Liquidation v2"). A liquidation pays its keeper tip + chip * tab out of the penalty it
+# books; min_debt is the smallest debt whose liquidation still pays at the design gas
+# price, so that no loan is too small to be worth liquidating there.
+DEFAULT_TIP = 25 * WAD
+"""Flat keeper reward: a share of the gas every liquidation costs whatever its size."""
+DEFAULT_CHIP = 10**16
+"""1% of the tab: half of the tier-1 penalty, a fifth of the tier-2 one."""
+LIQUIDATION_GAS_REF = 400_000
+"""Gas of a tier-2 liquidation of an N = 10 position (bench/results/gas.json,
+liquidate_tier2, rounded up)."""
+GAS_PRICE_REF = 40 * GWEI
+"""The design gas price (wei per gas): up to it, liquidating a min_debt loan pays."""
+
+
+SMALL_LOANS: dict[str, int] = {"min_debt": 100 * WAD, "tip": WAD, "chip": 10**15}
+"""Liquidation parameters for markets of small loans (a few collateral units, as the
+test suites and the fuzz campaigns open): min_debt 100, tip 1, chip 0.1%. With the
+defaults such loans could not be opened (below min_debt) or would always go tier 2."""
+
+
+def liquidation_reward(debt: int, tip: int, chip: int, penalty_tier2: int) -> int:
+    """What liquidating a whole loan of `debt` pays its keeper: tip + chip * tab, the
+    tab being the debt with the tier-2 penalty (Policy.keeper_reward; rounds down)."""
+    return tip + chip * (debt * (WAD + penalty_tier2) // WAD) // WAD
+
+
+def min_debt_paying(gas: int, gas_price: int, native_price: int, tip: int, chip: int, penalty_tier2: int) -> int:
+    """Smallest debt (stablecoin wei, rounded up to a whole 1,000) whose liquidation
+    reward covers `gas` at `gas_price` (wei per gas) with the chain's native token worth
+    `native_price` (stablecoin per token, WAD)."""
+    cost = gas * gas_price * native_price // WAD
+    per_debt = chip * (WAD + penalty_tier2) // WAD  # reward per unit of debt (WAD)
+    debt = max(cost - tip, 0) * WAD // per_debt + 1
+    step = 1000 * WAD
+    return -(-debt // step) * step
+
+
+def break_even_gas_price(debt: int, gas: int, native_price: int, tip: int, chip: int, penalty_tier2: int) -> int:
+    """The gas price (wei per gas) up to which liquidating a loan of `debt` with `gas`
+    pays its keeper (native token worth `native_price`)."""
+    return liquidation_reward(debt, tip, chip, penalty_tier2) * WAD // (gas * native_price)
+
 
 
 @dataclass(frozen=True)
@@ -66,12 +111,15 @@ class MarketParams:
     """Liquidation penalty when the whole position is sold (tier 2)."""
     target_health: int = 5 * 10**16
     """Health a tier-1 liquidation restores the rest of the position to."""
-    min_debt: int = 100 * WAD
-    """Smallest loan; a liquidation that would leave less is taken whole."""
-    tip: int = WAD
+    min_debt: int = min_debt_paying(LIQUIDATION_GAS_REF, GAS_PRICE_REF, 3000 * WAD, DEFAULT_TIP, DEFAULT_CHIP, 5 * 10**16)
+    """Smallest loan (3,000 with the defaults: the smallest whose liquidation pays at
+    GAS_PRICE_REF with collateral at 3000; it pays up to 47 gwei); a liquidation that
+    would leave less is taken whole, and a tier-1 liquidation sends at least this much
+    to auction."""
+    tip: int = DEFAULT_TIP
     """Flat keeper reward per liquidation or re-pricing (stablecoin)."""
-    chip: int = 10**15
-    """Keeper reward per unit of tab (0.1%)."""
+    chip: int = DEFAULT_CHIP
+    """Keeper reward per unit of tab (1%)."""
     max_in_auction: int = 10**7 * WAD
     """Cap on the total tab of live auctions: selling is spread over time."""
     auction_curve: int = 1

@@ -37,12 +37,17 @@ def liquidator():
 
 @pytest.fixture(scope="session")
 def market(admin):
-    """A market with the documented default parameters (18-decimal collateral).
+    """A market with the documented default parameters (18-decimal collateral), except
+    the liquidation parameters for small loans (softliq.params.SMALL_LOANS): the suites'
+    positions hold a few collateral units.
 
     Session-scoped: titanoboa's plugin rolls state back after every test."""
     from softliq import deploy_boa
 
-    return deploy_boa(admin=admin)
+    from softliq import MarketParams
+    from softliq.params import SMALL_LOANS
+
+    return deploy_boa(MarketParams(**SMALL_LOANS), admin=admin)
 
 
 @pytest.fixture(scope="session", params=[6, 8, 18], ids=lambda d: f"{d}dec")
@@ -50,4 +55,6 @@ def market_by_decimals(request, admin):
     """The default market with 6-, 8- and 18-decimal collateral."""
     from softliq import MarketParams, deploy_boa
 
-    return deploy_boa(MarketParams(collateral_decimals=request.param), admin=admin)
+    from softliq.params import SMALL_LOANS
+
+    return deploy_boa(MarketParams(collateral_decimals=request.param, **SMALL_LOANS), admin=admin)

@@ -103,10 +103,10 @@ def _run_batch(worlds: dict[int, Any], machine_name: str, decimals: int, seed: i
 def worker(index: int, seed: int, budget: Budget, quota: int | None, only: tuple[str, int] | None, queue: Any) -> None:
     """One process: deploy, then run batches until the budget is spent; report to `queue`."""
     from softliq.fuzz.world import World
-    from softliq.params import MarketParams
+    from softliq.params import SMALL_LOANS, MarketParams
 
     machines = [only] if only else list(MACHINES)
-    worlds = {d: World.deploy(MarketParams(collateral_decimals=d)) for d in sorted({d for _, d in machines})}
+    worlds = {d: World.deploy(MarketParams(collateral_decimals=d, **SMALL_LOANS)) for d in sorted({d for _, d in machines})}
     start = time.monotonic()
     done = batch = 0
     while True:

@@ -28,7 +28,7 @@ from softliq.fuzz.storage import Storage
 from softliq.model.chain import normalized
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import ModelRevert
-from softliq.params import WAD, MarketParams
+from softliq.params import SMALL_LOANS, WAD, MarketParams
 
 N_BORROWERS = 4
 """Size of the fixed pool of borrowers the state machine draws from."""
@@ -164,7 +164,7 @@ class World:
         if model is None:
             model = os.environ.get(MODEL_ENV, "1") != "0"
         evm = evm or make_evm()
-        market = evm.deploy_market(params or MarketParams())
+        market = evm.deploy_market(params or MarketParams(**SMALL_LOANS))
         p = market.params
         world = cls(
             market=market,

@@ -417,8 +417,7 @@ class ControllerModel:
     def _refresh(self) -> tuple[int, int]:
         """_refresh: the oracle's price_w, then compounding; (rate_mul, p_o)."""
         self.amm.oracle.price_w()  # extcall AMM.ORACLE().price_w(): refresh before reading
-        rate_mul = self._save_rate()
-        return rate_mul, self.amm.price_oracle()
+        return self.amm.get_rate_mul(), self.amm.price_oracle()  # no rate checkpoint
 
     def _liquidate(self, sender: str, user: str, rate_mul: int, p_o: int) -> tuple[bool, int, int]:
         """_liquidate: (liquidated, auction id, keeper reward not yet paid); skips health >= 0."""
@@ -453,7 +452,7 @@ class ControllerModel:
 
         if to_auction > 0 and out_y > 0:
             # the lot stays in the AMM until the auction sells it
-            return True, self.auction.kick(user, out_y, tab, sender), pol.keeper_reward(tab)
+            return True, self.auction.kick(user, out_y, tab, sender), min(pol.keeper_reward(tab), penalty)
         if out_y > 0:
             self.collateral.transfer(amm, user, out_y)
         if to_auction > 0:

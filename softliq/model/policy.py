@@ -58,11 +58,14 @@ class PolicyModel:
 
     def tier1_fraction(self, debt: int, x_down: int, x: int, y: int, ld: int, p_o: int) -> int:
         """_tier1_fraction: share (WAD) a tier-1 liquidation takes, 0 when tier 2 applies."""
-        value = x + y * self.tier1_value(p_o, ld) // WAD
+        yv = y * self.tier1_value(p_o, ld) // WAD
+        value = x + yv
         k = x_down * (WAD - ld) // (WAD + self.target_health)
         if value <= debt or k >= debt:
             return 0
         f = ((debt - k) * WAD + value - k - 1) // (value - k) + SHARE_MARGIN
+        if yv > self.min_debt:
+            f = max(f, (self.min_debt * WAD + yv - 1) // yv)  # at least min_debt to auction
         if f >= WAD or debt - min(debt, f * value // WAD) < self.min_debt:
             return 0
         return f
@@ -111,8 +114,8 @@ class PolicyModel:
         return self.tip + tab * self.chip // WAD
 
     def redo_reward(self, tab: int, lot_value: int) -> int:
-        """redo_reward(): keeper_reward(tab) while the lot, worth `lot_value` at the new
-        top, covers half of the tab (2 * lot_value >= tab); 0 below."""
-        if lot_value < tab - tab // 2:
+        """redo_reward(): the tip while the lot, worth `lot_value` at the new top, covers
+        half of the tab (2 * lot_value >= tab) and tab >= min_debt; 0 otherwise."""
+        if lot_value < tab - tab // 2 or tab < self.min_debt:
             return 0
-        return self.keeper_reward(tab)
+        return self.tip  # a redo's work does not grow with the tab

@@ -197,11 +197,14 @@ def tier1_fraction(market, debt: int, x_down: int, x: int, y18: int, ld: int, p_
     """The documented tier-1 rule (Controller._tier1_fraction): 0 means tier 2."""
     c = market.controller
     v = p_o * (WAD - ld) // (WAD + market.policy.penalty_tier1())
-    value = x + y18 * v // WAD
+    yv = y18 * v // WAD
+    value = x + yv
     k = x_down * (WAD - ld) // (WAD + market.policy.target_health())
     if value <= debt or k >= debt:
         return 0
     f = ((debt - k) * WAD + value - k - 1) // (value - k) + WAD // 10**9
+    if yv > market.policy.min_debt():  # a tier-1 lot is worth at least min_debt (tier-1 value), rounded up
+        f = max(f, -(-market.policy.min_debt() * WAD // yv))
     if f >= WAD or debt - min(debt, f * value // WAD) < market.policy.min_debt():
         return 0
     return f

@@ -1,6 +1,6 @@
 """Auction.redo: due after `tail` seconds or once price / top < cusp; re-prices from the
 oracle (top = oracle * buf, rounded down; the clock restarts); pays the keeper
-tip + chip * tab for a non-dust auction."""
+the tip for a non-dust auction (no chip since liquidation v2)."""
 
 import boa
 import pytest
@@ -138,7 +138,7 @@ def test_redo_reprices_from_the_oracle(market, keeper, underwater, auction_id):
     ev = one_event(logs, "Redo", a)
     assert (ev.id, ev.top, ev.tab, ev.lot, ev.keeper) == (auction_id, top, tab, lot, keeper)
     assert a.status(auction_id) == (False, top, lot, tab)
-    reward = market.policy.tip() + tab * market.policy.chip() // WAD
+    reward = market.policy.tip()
     assert market.stablecoin.balanceOf(keeper) == keeper_sc + reward
     assert c.reserves() == reserves - reward
     assert identity_gap(market) == 0
@@ -156,7 +156,7 @@ def test_redo_pays_the_named_keeper(market, keeper, liquidator, arbitrageur, und
     tab = market.auction.status(auction_id)[3]
     before = sc.balanceOf(arbitrageur), sc.balanceOf(liquidator)
     _redo(market, liquidator, auction_id, arbitrageur)
-    assert sc.balanceOf(arbitrageur) == before[0] + market.policy.tip() + tab * market.policy.chip() // WAD
+    assert sc.balanceOf(arbitrageur) == before[0] + market.policy.tip()
     assert sc.balanceOf(liquidator) == before[1]
 
 

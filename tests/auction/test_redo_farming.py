@@ -197,7 +197,8 @@ def test_solvent_dust_auction_is_not_settled(market, keeper, underwater, auction
 
 
 def test_healthy_redo_is_paid_as_before(market, keeper, underwater, auction_id):
-    """A lot worth its tab at the new top: the redo pays tip + chip * tab, as before."""
+    """A lot worth its tab at the new top: the redo pays the tip (since liquidation v2 a
+    redo earns no chip: its work does not grow with the tab)."""
     a, c, sc, pol = market.auction, market.controller, market.stablecoin, market.policy
     boa.env.time_travel(seconds=a.tail())
     _, _, lot, tab = a.status(auction_id)
@@ -205,7 +206,7 @@ def test_healthy_redo_is_paid_as_before(market, keeper, underwater, auction_id):
     assert lot * _prec(market) * top // WAD >= tab
     reserves, keeper_sc = c.reserves(), sc.balanceOf(keeper)
     _, logs = act(keeper, a, "redo", auction_id)
-    reward = pol.tip() + tab * pol.chip() // WAD
+    reward = pol.tip()
     assert pol.redo_reward(tab, lot * _prec(market) * top // WAD) == reward
     assert sc.balanceOf(keeper) == keeper_sc + reward and c.reserves() == reserves - reward
     assert one_event(logs, "Redo", a).top == top

@@ -205,3 +205,4 @@ def test_tier1_fully_converted_position(market, borrower, keeper, rich_arbitrage
         f"tier 1 left health {c.health(borrower) / 1e18:.6f} < target {market.policy.target_health() / 1e18}; "
         f"repaid {ev.debt_repaid_from_bands} of debt {debt} though the bands held {x}"
     )
+

@@ -13,7 +13,7 @@ import pytest
 
 from softliq.fuzz import profiles
 from softliq.fuzz.world import World
-from softliq.params import MarketParams
+from softliq.params import SMALL_LOANS, MarketParams
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,7 @@ def fuzz_profile() -> profiles.Profile:
 @pytest.fixture(scope="session")
 def world_18() -> World:
     """The default market (18-decimal collateral) with funded actors."""
-    return World.deploy(MarketParams())
+    return World.deploy(MarketParams(**SMALL_LOANS))
 
 
 @pytest.fixture(scope="session", params=[18, 6], ids=lambda d: f"{d}dec")
@@ -34,7 +34,7 @@ def world(request: pytest.FixtureRequest, world_18: World) -> World:
     set-up, never inside a test: titanoboa rolls a test's state back at its end)."""
     if request.param == 18:
         return world_18
-    return World.deploy(MarketParams(collateral_decimals=request.param))
+    return World.deploy(MarketParams(collateral_decimals=request.param, **SMALL_LOANS))
 
 
 @pytest.fixture

@@ -126,17 +126,43 @@ def test_redo_reward_matches_the_model(policy, model, tab, lot_value):
 
 @pytest.mark.parametrize("tab", [100 * WAD, 100 * WAD + 1, 6335 * WAD, 6335 * WAD + 1, 10**9 * WAD + 7])
 def test_redo_reward_only_while_the_lot_covers_half_the_tab(policy, model, tab):
-    """redo_reward pays keeper_reward(tab) iff 2 * lot_value >= tab (odd tabs included),
+    """redo_reward pays the tip iff 2 * lot_value >= tab (odd tabs included),
     nothing for a crumb (the drained auction of issue 12), and always less than the lot
     is worth when it pays (the reward stays below half of any tab >= min_debt)."""
     half = tab - tab // 2  # the smallest lot_value with 2 * lot_value >= tab
-    assert policy.redo_reward(tab, half) == policy.keeper_reward(tab) > 0
+    assert policy.redo_reward(tab, half) == model.tip > 0
     assert policy.redo_reward(tab, half) < half
     assert policy.redo_reward(tab, half - 1) == 0
     assert policy.redo_reward(tab, 1) == policy.redo_reward(tab, 0) == 0
-    assert policy.redo_reward(tab, 2**256 - 1) == policy.keeper_reward(tab)
+    assert policy.redo_reward(tab, 2**256 - 1) == model.tip
 
 
 def test_redo_reward_keeps_the_dust_tab_rule(policy, model):
     """Below min_debt a redo pays nothing even when the lot is worth far more."""
     assert policy.redo_reward(model.min_debt - 1, 10**9 * WAD) == 0
+
+
+@settings(max_examples=100, **FIXTURE_OK)
+@given(debt=st.integers(10**3 * WAD, 10**6 * WAD), ratio=st.integers(101, 200), share_x=st.integers(0, 90),
+       ld=LD, p_o=PRICE, floor_pct=st.integers(1, 100))
+def test_tier1_lot_is_worth_at_least_min_debt(market, policy, model, debt, ratio, share_x, ld, p_o, floor_pct):
+    """With min_debt anywhere up to the position's collateral value, a tier-1 plan sends
+    collateral worth at least min_debt (at the tier-1 value) to auction, so the keeper's
+    reward on its tab is paid and stays below the tab's penalty; the chain and the model
+    agree on the plan."""
+    x_down = debt * ratio // 100 * WAD // (WAD - ld)
+    x = x_down * share_x // 100
+    y = (x_down - x) * WAD // p_o
+    yv = y * model.tier1_value(p_o, ld) // WAD
+    floor = max(yv * floor_pct // 100, 1)
+    m = PolicyModel(model.penalty_tier1, model.penalty_tier2, model.target_health, floor, 0, model.chip, 2**200)
+    with boa.env.prank(market.admin):
+        policy.set_liquidation_params(m.penalty_tier1, m.penalty_tier2, m.target_health, floor, 0, m.chip, 2**200)
+    tier, frac = policy.plan(debt, x_down, x, y, ld, p_o, 0)
+    assert (tier, frac) == m.plan(debt, x_down, x, y, ld, p_o, 0)
+    if tier != 1 or yv <= floor:
+        return
+    lot = frac * yv // WAD  # what split moves to auction, before the shares' rounding
+    assert lot >= floor
+    tab = lot + lot * m.penalty_tier1 // WAD
+    assert 0 < m.keeper_reward(tab) < lot * m.penalty_tier1 // WAD

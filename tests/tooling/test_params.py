@@ -74,6 +74,9 @@ ROOMY = {"tip": 0, "liquidation_discount": 2 * 10**17, "loan_discount": 25 * 10*
 """Penalties wide enough for the largest keeper reward."""
 
 # (field, just inside, just outside): each pair straddles one bound the contracts check.
+_D = MarketParams()
+_TIP_EDGE = _D.penalty_tier1 * _D.min_debt // WAD - _D.chip * (_D.min_debt * (WAD + _D.penalty_tier2) // WAD) // WAD
+"""The first tip the reward bound refuses with the default min_debt, chip and penalties."""
 EDGES = [
     ("A", {"A": 10}, {"A": 9}),
     ("amplification", {"amplification": 11 * 10**17}, {"amplification": 11 * 10**17 - 1}),
@@ -82,16 +85,16 @@ EDGES = [
     ("oracle_fee_window", {"oracle_fee_window": 600}, {"oracle_fee_window": 601}),
     ("away_fee", {"away_fee": 5 * 10**17}, {"away_fee": 5 * 10**17 + 1}),
     ("swing_time", {"swing_time": 60}, {"swing_time": 59}),
-    ("liquidation_discount", {"liquidation_discount": 10**16, "penalty_tier1": 5 * 10**15, "tip": 0},
-     {"liquidation_discount": 10**16 - 1, "penalty_tier1": 5 * 10**15, "tip": 0}),
+    ("liquidation_discount", {"liquidation_discount": 10**16, "penalty_tier1": 5 * 10**15, "tip": 0, "chip": 0},
+     {"liquidation_discount": 10**16 - 1, "penalty_tier1": 5 * 10**15, "tip": 0, "chip": 0}),
     ("loan_discount", {"loan_discount": 61 * 10**15}, {"loan_discount": 61 * 10**15 - 1}),
     ("loan_discount", {"loan_discount": 5 * 10**17}, {"loan_discount": 5 * 10**17 + 1}),
     ("rate", {"rate": 43959106799}, {"rate": 43959106800}),
-    ("penalty_tier2", {"penalty_tier2": 3 * 10**17}, {"penalty_tier2": 3 * 10**17 + 1}),
+    ("penalty_tier2", {"penalty_tier2": 3 * 10**17, "tip": 0}, {"penalty_tier2": 3 * 10**17 + 1, "tip": 0}),
     ("target_health", {"target_health": WAD // 2}, {"target_health": WAD // 2 + 1}),
     ("chip", {"chip": 10**17, **ROOMY}, {"chip": 10**17 + 1, **ROOMY}),
-    ("max_in_auction", {"max_in_auction": 100 * WAD}, {"max_in_auction": 100 * WAD - 1}),
-    ("tip", {"tip": 2 * WAD - 10**17 - 5 * 10**15 - 1}, {"tip": 2 * WAD - 10**17 - 5 * 10**15}),
+    ("max_in_auction", {"max_in_auction": _D.min_debt}, {"max_in_auction": _D.min_debt - 1}),
+    ("tip", {"tip": _TIP_EDGE - 1}, {"tip": _TIP_EDGE}),
     ("auction_buf", {"auction_buf": 2 * WAD}, {"auction_buf": 2 * WAD + 1}),
     ("auction_tail", {"auction_tail": 60}, {"auction_tail": 59}),
     ("auction_cusp", {"auction_cusp": 99 * WAD // 100}, {"auction_cusp": 99 * WAD // 100 + 1}),
