@@ -75,6 +75,9 @@ class Arbitrageur(Keeper):
         self.min_profit = min_profit
         self.swap_gas = swap_gas
         self.slippage = slippage
+        self.margin = slippage if latency_blocks > 1 else 0
+        """Share of the market price a trade must beat when it lands blocks after it was
+        priced (the move its slippage bound allows); none for the next block."""
 
     def step(self, chain: Chain, market_price: int) -> list[Action]:
         amm = chain.market.amm
@@ -97,9 +100,12 @@ class Arbitrageur(Keeper):
             i, cap = 1, m.collateral.balanceOf(self.address)
         else:
             return None
+        # value the other leg where the market may be when the trade lands: a trade
+        # priced `latency_blocks` early must beat the move it allows for (its slippage)
+        value_at = market_price * (WAD - self.margin) // WAD if i == 0 else market_price * (WAD + self.margin) // WAD
         precision = 10 ** (18 - m.params.collateral_decimals)
         first = PROBE // precision if i == 1 else PROBE * market_price // WAD
-        return _search(m.amm, i, cap, market_price, precision, max(1, first))
+        return _search(m.amm, i, cap, value_at, precision, max(1, first))
 
 
 def _quote(amm: Any, i: int, amount: int, market_price: int, precision: int) -> Trade:

@@ -1,16 +1,22 @@
 """The liquidator: liquidates every loan whose health is below zero.
 
 It pages through the loan book with `controller.users_to_liquidate(offset, limit)` and
-liquidates each user listed, if the keeper reward (tip + chip * tab, read from the
-market's parameters) is expected to cover the gas, or unconditionally with
-`only_profitable=False`. It skips liquidating while the auction house is full
-(live tab >= max_in_auction): such a liquidation would revert.
+liquidates the users listed, all in one `liquidate_many` (up to 50 per transaction), if
+the keeper reward (tip + chip * tab, read from the market's parameters) is expected to
+cover the gas, or unconditionally with `only_profitable=False`. It skips liquidating
+while the auction house is full (live tab >= max_in_auction): such a liquidation would
+revert.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from softliq.chain import Chain
 from softliq.keepers.base import GWEI, WAD, Action, Keeper, KeeperError
+
+MAX_BATCH = 50
+"""Users per liquidate_many (the Controller's bound)."""
 
 
 class Liquidator(Keeper):
@@ -53,14 +59,24 @@ class Liquidator(Keeper):
         m = chain.market
         if m.auction is not None and m.auction.total_tab() >= m.params.max_in_auction:
             return []
-        actions = []
-        cost = self.gas_cost(self.liquidate_gas, market_price)
+        busy = {u for key in self.pending for u in key.split(":", 1)[1].split(",")}
+        batch = []
         for user in self.unhealthy(chain):
-            key = f"liquidate:{user}"
-            if key in self.pending:
+            if user in busy:
                 continue
-            net = self.expected_reward(chain, user) - cost
+            net = self.expected_reward(chain, user) - self.gas_cost(self.liquidate_gas, market_price)
             if self.only_profitable and net <= 0:
                 continue
-            actions.append(self.action("liquidate", key, m.controller, "liquidate", user, profit=net))
-        return actions
+            batch.append((user, net))
+        return [self._batch_action(m, batch[k : k + MAX_BATCH]) for k in range(0, len(batch), MAX_BATCH)]
+
+    def _batch_action(self, m: Any, batch: list[tuple[str, int]]) -> Action:
+        """One transaction for `batch`: liquidate for one user, liquidate_many for more
+        (one oracle refresh and one reward payment; the contract skips users that became
+        healthy or were liquidated meanwhile)."""
+        users = [u for u, _ in batch]
+        net = sum(n for _, n in batch)
+        key = "liquidate:" + ",".join(users)
+        if len(users) == 1:
+            return self.action("liquidate", key, m.controller, "liquidate", users[0], profit=net)
+        return self.action("liquidate", key, m.controller, "liquidate_many", users, profit=net)

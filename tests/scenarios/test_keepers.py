@@ -60,3 +60,42 @@ def test_liquidator_and_latency(chain):
     assert event.user.lower() == risky.lower()
     assert liquidator.stats.by_kind == {"liquidate": 1}
     assert m.controller.users_to_liquidate(0, 50) == []
+
+
+def test_liquidator_batches_everyone_it_finds(chain):
+    """Two unhealthy loans: one liquidate_many transaction liquidates both (one event each);
+    a healthy loan in between is left alone; nothing is planned twice while pending."""
+    m = chain.market
+    risky = [open_loan(chain, 99, 4), open_loan(chain, 98, 4)]
+    safe = open_loan(chain, 50, 20)
+    n1 = min(m.amm.read_user_tick_numbers(u)[0] for u in risky)
+    chain.set_market_price(m.amm.p_oracle_up(n1) * 80 // 100)
+    assert all(m.controller.health(u, True) < 0 for u in risky) and m.controller.health(safe, True) >= 0
+    liquidator = Liquidator(chain.new_account("liquidator"))
+    runner = KeeperRunner(chain, [liquidator])
+    assert runner.plan(m.oracle.price()) == 1  # one transaction for both
+    assert runner.plan(m.oracle.price()) == 0
+    [outcome] = runner.run_due(m.oracle.price())
+    assert outcome.ok and outcome.action.method == "liquidate_many"
+    assert sorted(e.user.lower() for e in outcome.events if e.name == "Liquidate") == sorted(u.lower() for u in risky)
+    assert m.controller.users_to_liquidate(0, 50) == [] and m.controller.loan_exists(safe)
+
+
+def test_a_late_arbitrageur_wants_an_edge_beyond_its_slippage(chain):
+    """A trade that lands an hour (300 blocks) after it was priced must beat the market
+    move its slippage bound allows: a gap the on-time arbitrageur takes is left alone."""
+    from softliq.keepers.arbitrageur import default_slippage
+
+    m = chain.market
+    borrower = open_loan(chain, 99)
+    n1, _ = m.amm.read_user_tick_numbers(borrower)
+    market = m.amm.p_oracle_down(n1 + 1)
+    chain.set_market_price(market)
+    chain.sleep(24)
+    on_time, late = Arbitrageur(chain.new_account("arbitrageur")), Arbitrageur(chain.new_account("late"), latency_blocks=300)
+    for keeper in (on_time, late):
+        fund_stablecoin(chain, keeper.address, 100_000 * WAD)
+    assert late.margin == default_slippage(300) and on_time.margin == 0
+    assert abs(m.amm.get_p() - market) * WAD < late.margin * market  # the gap is inside the late one's margin
+    assert [a.kind for a in on_time.step(chain, market)] == ["swap"]
+    assert late.step(chain, market) == []
