@@ -69,10 +69,16 @@ def test_report_and_json(bench: ModuleType, gas: dict[str, int]) -> None:
 
 
 def test_liquidation_keys_are_measured(bench: ModuleType, gas: dict[str, int]) -> None:
-    assert set(bench.LIQUIDATION_KEYS) == {"liquidate_tier1", "liquidate_tier2", "take_partial", "take_full", "redo"}
+    assert set(bench.LIQUIDATION_KEYS) == {
+        "liquidate_tier1", "liquidate_tier2", "liquidate_tier1_n50", "liquidate_tier2_n50", "liquidate_first_auction",
+        "liquidate_many_10_per_position", "take_partial", "take_full", "redo",
+    }
     for key in bench.LIQUIDATION_KEYS + bench.LIQUIDATION_EXTRAS:
         assert isinstance(gas[key], int) and gas[key] > 21_000, key
     assert gas["take_full"] > gas["take_partial"]  # it also ends the auction and returns the surplus
+    assert gas["liquidate_tier2_n50"] > gas["liquidate_tier2"] > gas["liquidate_tier2_n4"]  # work per band
+    # a batch of positions sharing bands costs less per position than one liquidation
+    assert gas["liquidate_many_10_per_position"] < gas["liquidate_tier2"]
 
 
 def test_liquidation_report_and_json(bench: ModuleType, gas: dict[str, int]) -> None:
@@ -83,11 +89,15 @@ def test_liquidation_report_and_json(bench: ModuleType, gas: dict[str, int]) -> 
     for key in bench.LIQUIDATION_KEYS + bench.LIQUIDATION_EXTRAS:
         assert key in text
         assert data[key] == gas[key]
-    for key, bar in bench.LIQUIDATION_BARS.items():
+    for key in bench.LIQUIDATION_BARS:
+        bar = bench.liquidation_bar(key, gas)
         if bar is None:
             assert key not in bars["bar"] and key not in bars["pass"]
         else:
             assert bars["bar"][key] == bar
             assert bars["pass"][key] == (gas[key] <= bar)
     assert bars["bar"]["take_partial"] == bars["bar"]["take_full"] == 150_000
-    assert bars["bar"]["liquidate_tier1"] == bars["bar"]["liquidate_tier2"] == 250_000
+    assert (bars["bar"]["liquidate_tier1"], bars["bar"]["liquidate_tier2"]) == (300_000, 280_000)
+    assert bars["bar"]["liquidate_tier1_n50"] == bars["bar"]["liquidate_tier2_n50"] == 450_000
+    assert bars["bar"]["liquidate_many_10_per_position"] == 150_000
+    assert bars["bar"]["liquidate_first_auction"] == gas["liquidate_tier2"] + bench.FIRST_AUCTION_EXTRA
