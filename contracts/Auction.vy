@@ -119,7 +119,8 @@ TOP_DIGITS: constant(uint256) = 12  # significant decimal digits of a stored top
 MASK34: constant(uint256) = 2**34 - 1
 MASK64: constant(uint256) = 2**64 - 1
 MASK128: constant(uint256) = 2**128 - 1
-MASK32: constant(uint256) = 2**32 - 1
+MASK31: constant(uint256) = 2**31 - 1
+HEADER_SET: constant(uint256) = 1 << 95  # set from deployment on: the header slot is never zero
 MASK160: constant(uint256) = 2**160 - 1
 MAX_CALLBACK_DATA: constant(uint256) = 1024
 
@@ -132,7 +133,9 @@ controller: public(address)
 _sales: HashMap[uint256, uint256[2]]
 _curves: HashMap[uint256, uint256]  # curve id -> packed Curve
 curve_id: public(uint256)  # the curve new and re-priced auctions use
-# Hot counters share one slot: kicks (64 bits) | live auctions (32) | total tab (160).
+# Hot counters share one slot: kicks (64 bits) | live auctions (31) | a set bit | total
+# tab (160). The set bit (and bit 0 of the live bitmap's first word) are written at
+# deployment, so the first auction of a market rewrites non-zero slots too.
 _header: uint256
 # Live auctions as a bitmap: id lives at bit id % LIVE_WORD + 1 of word id // LIVE_WORD.
 # Bit 0 of a word is set on its first use and never cleared, so later kicks and
@@ -177,6 +180,8 @@ def __init__(
     COLLATERAL_PRECISION = 10 ** convert(18 - decimals, uint256)
     self._set_curve(curve_kind, curve_a, curve_b)
     self._set_params(buf, tail, cusp, chost)
+    self._header = HEADER_SET
+    self._live[0] = 1
 
 
 # ---------------------------------------------------------------- admin
@@ -245,12 +250,12 @@ def _total_tab() -> uint256:
 @internal
 @view
 def _count() -> uint256:
-    return (self._header >> 64) & MASK32
+    return (self._header >> 64) & MASK31
 
 
 @internal
 def _set_header(kicks: uint256, count: uint256, total_tab: uint256):
-    self._header = kicks | (count << 64) | (total_tab << 96)
+    self._header = kicks | (count << 64) | HEADER_SET | (total_tab << 96)
 
 
 @internal
@@ -445,7 +450,7 @@ def total_tab() -> uint256:
 @internal
 def _remove(id: uint256):
     h: uint256 = self._header
-    self._set_header(h & MASK64, ((h >> 64) & MASK32) - 1, h >> 96)
+    self._set_header(h & MASK64, ((h >> 64) & MASK31) - 1, h >> 96)
     w: uint256 = id // LIVE_WORD
     self._live[w] &= ~(1 << (id % LIVE_WORD + 1))  # bit 0 stays: the word never returns to zero
     self._sales[id] = empty(uint256[2])
@@ -482,7 +487,7 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     assert lot > 0 and tab > 0, "Auction: zero lot or tab"
     assert lot <= MASK128 and tab <= MASK128, "Auction: lot or tab too large"
     h: uint256 = self._header
-    n: uint256 = (h >> 64) & MASK32
+    n: uint256 = (h >> 64) & MASK31
     assert n < MAX_ACTIVE, "Auction: too many live auctions"
     id: uint256 = (h & MASK64) + 1
     top: uint256 = self._oracle_top()

@@ -66,6 +66,7 @@ class Arbitrageur(Keeper):
         min_profit: int = 0,
         swap_gas: int = 150_000,
         slippage: int | None = None,
+        margin: int = 0,
     ) -> None:
         super().__init__(address, latency_blocks, gas_price)
         if slippage is None:
@@ -75,9 +76,13 @@ class Arbitrageur(Keeper):
         self.min_profit = min_profit
         self.swap_gas = swap_gas
         self.slippage = slippage
-        self.margin = slippage if latency_blocks > 1 else 0
-        """Share of the market price a trade must beat when it lands blocks after it was
-        priced (the move its slippage bound allows); none for the next block."""
+        if not 0 <= margin < WAD:
+            raise KeeperError(f"margin must be in [0, 1e18), got {margin}")
+        self.margin = margin
+        """Share of the market price a trade must beat beyond fee and gas (WAD): an
+        operator whose trades land late can ask for an edge the market cannot take back
+        meanwhile. Default 0: in the crash scenario (an hour late) any margin kept the
+        arbitrageur from converting bands early, and borrowers lost more (docs/design.md)."""
 
     def step(self, chain: Chain, market_price: int) -> list[Action]:
         amm = chain.market.amm
@@ -100,8 +105,7 @@ class Arbitrageur(Keeper):
             i, cap = 1, m.collateral.balanceOf(self.address)
         else:
             return None
-        # value the other leg where the market may be when the trade lands: a trade
-        # priced `latency_blocks` early must beat the move it allows for (its slippage)
+        # value the other leg `margin` against the trade: the edge it must have beyond fee and gas
         value_at = market_price * (WAD - self.margin) // WAD if i == 0 else market_price * (WAD + self.margin) // WAD
         precision = 10 ** (18 - m.params.collateral_decimals)
         first = PROBE // precision if i == 1 else PROBE * market_price // WAD

@@ -37,6 +37,10 @@ class Cast:
     """Other addresses that may hold tokens (flash contracts)."""
 
 
+MAX_TOP_UP = 100
+"""Whole collateral units a borrower may get beyond its drawn size to reach min_debt."""
+
+
 def _borrower_sizes(scenario: Scenario, options: ScenarioOptions) -> list[tuple[int, float, int]]:
     """(collateral in whole units, share of max borrowable, bands) per borrower; seeded.
     The first two use 4 and max_bands bands so both extremes are always present."""
@@ -59,11 +63,15 @@ def spawn_borrowers(chain: Chain, scenario: Scenario, options: ScenarioOptions) 
     loans = []
     for units, share, n_bands in _borrower_sizes(scenario, options):
         who = chain.new_account("borrower")
-        collateral = units * scale
-        chain.fund_collateral(who, collateral)
-        debt = m.controller.max_borrowable(collateral, n_bands) * round(share * 10**6) // 10**6
+        debt = 0
+        for units in range(units, units + MAX_TOP_UP + 1):  # a loan below min_debt gets more collateral
+            collateral = units * scale
+            debt = m.controller.max_borrowable(collateral, n_bands) * round(share * 10**6) // 10**6
+            if debt >= m.params.min_debt:
+                break
         if debt < m.params.min_debt:
-            raise ScenarioError(f"a borrower's debt {debt} is below min_debt; raise collateral")
+            raise ScenarioError(f"a borrower's debt {debt} is below min_debt even with {MAX_TOP_UP} more collateral")
+        chain.fund_collateral(who, collateral)
         chain.transact(who, m.controller, "create_loan", collateral, debt, n_bands)
         loans.append(Loan(who, collateral, debt, n_bands))
     return loans

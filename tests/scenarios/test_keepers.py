@@ -81,9 +81,9 @@ def test_liquidator_batches_everyone_it_finds(chain):
     assert m.controller.users_to_liquidate(0, 50) == [] and m.controller.loan_exists(safe)
 
 
-def test_a_late_arbitrageur_wants_an_edge_beyond_its_slippage(chain):
-    """A trade that lands an hour (300 blocks) after it was priced must beat the market
-    move its slippage bound allows: a gap the on-time arbitrageur takes is left alone."""
+def test_an_arbitrageur_with_a_margin_wants_that_edge(chain):
+    """An arbitrageur asking for an edge (its `margin`, here the slippage bound of a trade
+    an hour late) leaves a gap alone that the default one (margin 0) takes."""
     from softliq.keepers.arbitrageur import default_slippage
 
     m = chain.market
@@ -92,10 +92,11 @@ def test_a_late_arbitrageur_wants_an_edge_beyond_its_slippage(chain):
     market = m.amm.p_oracle_down(n1 + 1)
     chain.set_market_price(market)
     chain.sleep(24)
-    on_time, late = Arbitrageur(chain.new_account("arbitrageur")), Arbitrageur(chain.new_account("late"), latency_blocks=300)
+    margin = default_slippage(300)
+    on_time, late = Arbitrageur(chain.new_account("arbitrageur")), Arbitrageur(chain.new_account("late"), margin=margin)
     for keeper in (on_time, late):
         fund_stablecoin(chain, keeper.address, 100_000 * WAD)
-    assert late.margin == default_slippage(300) and on_time.margin == 0
+    assert on_time.margin == 0
     assert abs(m.amm.get_p() - market) * WAD < late.margin * market  # the gap is inside the late one's margin
     assert [a.kind for a in on_time.step(chain, market)] == ["swap"]
     assert late.step(chain, market) == []
