@@ -242,6 +242,15 @@ def test_book_shortfall_only_auction(market, borrower, liquidator):
         _reverts_unchanged(market, who, market.controller, "book_shortfall", (WAD,), "only auction")
 
 
+def test_send_collateral_only_auction(market, underwater, keeper, borrower, liquidator):
+    """The lots kept in the AMM move only at the auction's word: nobody else (not even
+    the admin, nor the AMM) can have the Controller send them."""
+    with boa.env.prank(keeper):
+        market.controller.liquidate(underwater[0])  # a live lot in the AMM
+    for who in (borrower, liquidator, market.admin, market.amm.address):
+        _reverts_unchanged(market, who, market.controller, "send_collateral", (who, 1), "only auction", users=[who])
+
+
 def test_pay_incentive_only_auction(market, borrower, liquidator):
     for who in (borrower, liquidator, market.admin, market.amm.address):
         _reverts_unchanged(market, who, market.controller, "pay_incentive", (who, 10**6 * WAD, 10**6 * WAD), "only auction", users=[who])
