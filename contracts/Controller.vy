@@ -948,6 +948,8 @@ def send_collateral(receiver: address, amount: uint256):
             to `receiver` (a buyer, or the borrower at settlement). Auction only.
     """
     assert msg.sender == self.auction.address, "only auction"
+    # sent to the AMM it would be nobody's: neither a band's nor a lot's
+    assert receiver != AMM.address, "receiver is the AMM"
     assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, receiver, amount, default_return_value=True), "collateral transfer failed"
 
 

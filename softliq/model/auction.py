@@ -210,6 +210,7 @@ class AuctionModel:
             require((sale.lot - amount) * prec * price >= self.chost * WAD, "Auction: lot left below dust")
         sale.tab -= owe
         sale.lot -= amount
+        require(receiver != self.custody, "receiver is the AMM")  # Controller.send_collateral
         self.collateral.transfer(self.custody, receiver, amount)
         self.stable.transfer(sender, self.address, owe)
         self.stable.burn(self.address, owe)

@@ -487,7 +487,3 @@ class ControllerModel:
             ids.append(id_)
         self._pay_keeper(sender, reward)
         return ids
-
-    def send_collateral(self, receiver: str, amount: int) -> None:
-        """send_collateral (the Auction's call): auctioned collateral out of the AMM."""
-        self.collateral.transfer(self.amm_address, receiver, amount)

@@ -245,6 +245,11 @@ def test_bad_receiver(market, keeper, underwater, auction_id):
     for receiver in ("0x0000000000000000000000000000000000000000", market.auction.address):
         with boa.reverts("Auction: bad receiver"):
             act(keeper, market.auction, "take", auction_id, WAD, MAX_PRICE, receiver, b"")
+    # the AMM holds the lot: bought for the AMM, it would belong to nobody
+    before = snapshot(market, [keeper], [auction_id])
+    with boa.reverts("receiver is the AMM"):
+        act(keeper, market.auction, "take", auction_id, WAD, MAX_PRICE, market.amm.address, b"")
+    assert snapshot(market, [keeper], [auction_id]) == before
 
 
 def test_unknown_and_ended_auctions(market, keeper, underwater, auction_id):
