@@ -8,6 +8,8 @@ nothing. (tests/model/test_agreement.py checks a batch against the model to the 
 import boa
 import pytest
 
+from softliq.actors import collateral_units, fund_collateral
+
 from .helpers import act, events, identity_gap, lots_in_amm, snapshot
 
 MAX_BATCH = 50
@@ -62,8 +64,6 @@ def test_skips_healthy_unknown_and_duplicate_users(market, keeper, underwater, b
 
 def open_healthy(market, who) -> None:
     """A loan far from its bands: healthy at any price the suite sets."""
-    from softliq.actors import collateral_units, fund_collateral
-
     collateral = collateral_units(market, 100 * 10**18)
     fund_collateral(market, who, collateral)
     with boa.env.prank(who):
