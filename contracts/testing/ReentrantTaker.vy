@@ -2,7 +2,8 @@
 """
 @title ReentrantTaker
 @notice Test taker whose `on_take` callback tries to re-enter the auction house: a
-        take, a redo, or a new liquidation (Controller.liquidate -> Auction.kick).
+        take, a redo, a new liquidation (Controller.liquidate or liquidate_many ->
+        Auction.kick), or a collateral move (Controller.send_collateral, auction only).
         Strict mode lets the inner revert bubble up (the whole take must revert);
         recording mode keeps the inner call's outcome and lets the take finish.
 """
@@ -16,6 +17,8 @@ interface IAuction:
 MODE_TAKE: constant(uint256) = 1
 MODE_REDO: constant(uint256) = 2
 MODE_LIQUIDATE: constant(uint256) = 3
+MODE_LIQUIDATE_MANY: constant(uint256) = 4
+MODE_SEND_COLLATERAL: constant(uint256) = 5
 
 AUCTION: public(immutable(IAuction))
 CONTROLLER: public(immutable(address))
@@ -62,6 +65,13 @@ def on_take(sender: address, owe: uint256, lot: uint256, data: Bytes[1024]):
     elif self.mode == MODE_LIQUIDATE:
         target = CONTROLLER
         payload = abi_encode(self.target_user, method_id=method_id("liquidate(address)"))
+    elif self.mode == MODE_LIQUIDATE_MANY:
+        target = CONTROLLER
+        users: DynArray[address, 1] = [self.target_user]
+        payload = abi_encode(users, method_id=method_id("liquidate_many(address[])"))
+    elif self.mode == MODE_SEND_COLLATERAL:
+        target = CONTROLLER
+        payload = abi_encode(self, lot, method_id=method_id("send_collateral(address,uint256)"))
     else:
         return
     self.attempted = True

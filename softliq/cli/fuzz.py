@@ -77,6 +77,8 @@ def print_summary(s: dict) -> None:
         print(f"  {name:<18}{value:>14}")
     for name, count in s["checks"].items():
         print(f"    check {name:<36}{count:>10}")
+    for name, c in s.get("rules", {}).items():
+        print(f"    rule {name:<25}{c['succeeded']:>10} of {c['ran']:>7} succeeded")
     for failure in s["failures"]:
         print(f"\nFAILURE in {failure['machine']} ({failure['decimals']}-dec), seed {failure['seed']}: {failure['error']}")
         print(failure["steps"])

@@ -42,6 +42,10 @@ class Summary:
     seconds: float = 0.0
     checks: Counter[str] = field(default_factory=Counter)
     events: Counter[str] = field(default_factory=Counter)
+    rules: dict[str, Counter[str]] = field(default_factory=dict)
+    """Rule -> {"ran": steps, "succeeded": steps in which a call of it went through}."""
+    calls: Counter[str] = field(default_factory=Counter)
+    """"contract.method: ok" or "contract.method: <revert reason>" -> how often."""
     failures: list[dict[str, Any]] = field(default_factory=list)
     evm: str = "revm"
     """The EVM the workers ran on (softliq.fuzz.evm)."""
@@ -52,6 +56,9 @@ class Summary:
         self.steps += batch["steps"]
         self.checks.update(batch["checks"])
         self.events.update(batch["events"])
+        for name, counts in batch.get("rules", {}).items():
+            self.rules.setdefault(name, Counter()).update(counts)
+        self.calls.update(batch.get("calls", {}))
         if batch.get("failure"):
             self.failures.append(batch["failure"])
 
@@ -69,6 +76,8 @@ class Summary:
             "invariant_checks": sum(self.checks.values()),
             "checks": dict(sorted(self.checks.items())),
             "events": dict(sorted(self.events.items())),
+            "rules": {name: {"ran": c["ran"], "succeeded": c["succeeded"]} for name, c in sorted(self.rules.items())},
+            "calls": dict(sorted(self.calls.items())),
             "failures": self.failures,
         }
 

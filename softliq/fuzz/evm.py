@@ -36,6 +36,7 @@ class FuzzEvm(Protocol):
     @property
     def timestamp(self) -> int: ...
     def deploy_market(self, params: MarketParams) -> Market: ...
+    def deploy_contract(self, name: str, deployer: str, *args: Any) -> Any: ...
     def prank(self, who: str) -> contextlib.AbstractContextManager[None]: ...
     def anchor(self) -> contextlib.AbstractContextManager[None]: ...
     def time_travel(self, seconds: int) -> None: ...
@@ -63,6 +64,13 @@ class RevmFuzzEvm:
         from softliq.revm import deploy_revm
 
         return deploy_revm(self.env, params)
+
+    def deploy_contract(self, name: str, deployer: str, *args: Any) -> Any:
+        """Deploy contracts/`name`.vy as `deployer`."""
+        from softliq.deploy import boa_deployer
+
+        with self.env.prank(deployer):
+            return self.env.deploy(boa_deployer(name), *args, name=name.split("/")[-1])
 
     def prank(self, who: str) -> contextlib.AbstractContextManager[None]:
         return self.env.prank(who)
@@ -104,6 +112,15 @@ class BoaFuzzEvm:
         from softliq.deploy import deploy_boa
 
         return deploy_boa(params)
+
+    def deploy_contract(self, name: str, deployer: str, *args: Any) -> Any:
+        """Deploy contracts/`name`.vy as `deployer`."""
+        import boa
+
+        from softliq.deploy import boa_deployer
+
+        with boa.env.prank(deployer):
+            return boa_deployer(name).deploy(*args)
 
     def prank(self, who: str) -> contextlib.AbstractContextManager[None]:
         import boa

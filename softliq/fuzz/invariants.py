@@ -7,49 +7,11 @@ state machine's business (`softliq.fuzz.machine`).
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from softliq.fuzz.stats import STATS, Stats  # noqa: F401 - re-exported: inv.STATS
 from softliq.fuzz.world import FuzzFailure, World
 from softliq.params import WAD
-
-
-@dataclass
-class Stats:
-    """Counters of one process: examples run, steps taken, invariant checks made."""
-
-    examples: int = 0
-    steps: int = 0
-    checks: Counter[str] = field(default_factory=Counter)
-    events: Counter[str] = field(default_factory=Counter)
-    """What happened (loans opened, liquidations, takes...): shows what a run exercised."""
-
-    def count(self, name: str) -> None:
-        """Record one check of invariant `name`."""
-        self.checks[name] += 1
-
-    def event(self, name: str) -> None:
-        """Record that `name` happened."""
-        self.events[name] += 1
-
-    def snapshot(self) -> dict[str, Any]:
-        """A JSON-ready copy."""
-        return {
-            "examples": self.examples,
-            "steps": self.steps,
-            "checks": dict(self.checks),
-            "events": dict(self.events),
-        }
-
-    def reset(self) -> None:
-        """Zero every counter."""
-        self.examples = self.steps = 0
-        self.checks.clear()
-        self.events.clear()
-
-
-STATS = Stats()
 
 
 def fail(invariant: str, message: str) -> None:

@@ -11,6 +11,9 @@ liquidated, expected reverts). `bind(world)` returns a machine class bound to a 
 
 from __future__ import annotations
 
+import inspect
+import sys
+
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -56,6 +59,27 @@ def _path_moves() -> st.SearchStrategy[list[int]]:
 
 percent = st.integers(1, 100)
 
+FLASH_WAITS = 20
+"""A flash keeper looks this many times over an auction's tail for a lot the AMM pays for."""
+FLASH_SHARES = (100, 50, 20, 10, 5, 2, 1)
+REENTRY_MODES = {1: "take", 2: "redo", 3: "liquidate", 4: "liquidate_many", 5: "send_collateral"}
+"""What contracts/testing/ReentrantTaker.vy tries from inside a take, by mode."""
+SEND_COLLATERAL = 5
+
+
+def _revert_reason(data: bytes) -> str:
+    """The reason string of raw revert data (Error(string)); "" for an empty revert."""
+    if len(data) < 4:
+        return ""
+    from eth_abi import decode
+
+    return str(decode(["string"], data[4:])[0])
+
+
+AUCTION_RULES = frozenset({"liquidate", "take_or_redo", "flash_take", "reentrant_take", "curve_change_then_redo", "auctions_end"})
+"""Rules that succeed only once some loan has been liquidated."""
+PARTIAL_TAKE_REASONS = {"Auction: no partial purchase", "Auction: lot left below dust"}
+"""Why a take of part of a lot may be refused (it would leave dust behind)."""
 LOAN_REASONS = {"no loan"}
 REPLACE_REASONS = {"position in soft liquidation", "debt too high for collateral", "AMM: amount too low"}
 
@@ -69,6 +93,15 @@ class SystemMachine(RuleBasedStateMachine):
     gentle = False
     """Gentle mode: moves of at most one band, the arbitrageur trades after every move,
     and no bad debt may accrue (invariant 7)."""
+
+    UNREACHABLE: frozenset[str] = frozenset()
+    """Rules that cannot succeed in this market (tests/fuzz requires every other rule to
+    succeed at least once in the ci profile)."""
+
+    @classmethod
+    def rule_names(cls) -> list[str]:
+        """Every rule of the machine (hypothesis marks them), in name order."""
+        return sorted(name for name, f in inspect.getmembers(cls) if hasattr(f, "hypothesis_stateful_rule"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,6 +119,7 @@ class SystemMachine(RuleBasedStateMachine):
         self.stopped = 0
         """The auction breaker level the admin set (0: none)."""
         inv.STATS.examples += 1
+        inv.STATS.start_rule("")  # set-up calls count for no rule
 
     def teardown(self) -> None:
         self._example.__exit__(None, None, None)
@@ -93,8 +127,10 @@ class SystemMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ helpers
 
     def _tick(self) -> None:
+        """A rule's step begins: counted, and the rule (the caller) named for coverage."""
         self.step += 1
         inv.STATS.steps += 1
+        inv.STATS.start_rule(sys._getframe(1).f_code.co_name)
 
     def _has_loan(self, who: str) -> bool:
         return bool(self.m.controller.loan_exists(who))
@@ -362,6 +398,7 @@ class SystemMachine(RuleBasedStateMachine):
         """Interest accrues, oracle fees and auction prices decay."""
         self._tick()
         self.world.time_travel(seconds)
+        inv.STATS.rule_succeeded()  # time passing is all this rule does
 
     # ------------------------------------------------------------------ keepers
 
@@ -464,7 +501,7 @@ class SystemMachine(RuleBasedStateMachine):
         if price * WAD < a.cusp() * top:
             inv.fail("6 auctions", f"auction {auction_id} offered at {price} below cusp * top {top}")
         amount = max(1, lot * pct // 100)
-        allowed = {"Auction: no partial purchase", *self._breaker_reasons(3)}
+        allowed = {*PARTIAL_TAKE_REASONS, *self._breaker_reasons(3)}
         out = w.attempt(w.keeper, a, "take", auction_id, amount, price, w.keeper, b"", allowed=allowed)
         if out.ok:
             bought, paid = out.result
@@ -472,6 +509,138 @@ class SystemMachine(RuleBasedStateMachine):
                 inv.fail("6 auctions", f"take paid {paid} of tab {tab}, bought {bought} of lot {lot}")
             inv.STATS.count("take within tab and lot")
             inv.STATS.event("take")
+
+    def _takeable(self, which: int) -> tuple[int, int, int, int] | None:
+        """(id, price, lot, tab) of a live auction that can be bought now (no redo due)."""
+        ids = list(self.m.auction.active_ids())
+        if not ids:
+            return None
+        auction_id = ids[which % len(ids)]
+        needs_redo, price, lot, tab = self.m.auction.status(auction_id)
+        return None if needs_redo else (auction_id, price, lot, tab)
+
+    @rule(pct=st.sampled_from([100, 50, 10]), which=st.integers(0, 7))
+    def flash_take(self, pct: int, which: int) -> None:
+        """A keeper buys a lot with no stablecoin of its own: its FlashTaker receives the
+        collateral, sells it to the AMM inside the take's callback (the AMM entered
+        from inside a take) and pays from the proceeds; the profit goes to the keeper."""
+        self._tick()
+        picked = self._takeable(which) if self._due("flash keeper") else None
+        if picked is None:
+            return
+        auction_id = picked[0]
+        price, lot, tab, size, needs_redo = self._wait_for_margin(auction_id)
+        if needs_redo:
+            return
+        w = self.world
+        taker = w.takers["flash_taker"]
+        stable_before = w.balance("stablecoin", w.keeper)
+        allowed = {*PARTIAL_TAKE_REASONS, "AMM: slippage", *self._breaker_reasons(3)}
+        amount = size or max(1, lot * pct // 100)  # none pays: try anyway (must revert cleanly)
+        out = w.attempt(w.keeper, taker, "flash", auction_id, amount, price, allowed=allowed)
+        if not out.ok:
+            inv.STATS.event(f"flash take reverted: {out.reason}")
+            return
+        bought, paid = out.result
+        gained = w.balance("stablecoin", w.keeper) - stable_before
+        kept = w.balance("stablecoin", taker) + w.balance("collateral", taker)
+        if paid > tab or bought > lot or gained < 0 or kept:
+            inv.fail("6 auctions", f"flash take of {auction_id}: bought {bought} of {lot}, paid {paid} of {tab}, keeper gained {gained}, taker kept {kept}")
+        inv.STATS.count("6 flash take paid from its own sale")
+        inv.STATS.event("flash take")
+
+    def _flash_size(self, lot: int, price: int) -> int:
+        """The largest share of `lot` (of FLASH_SHARES, percent) the AMM would buy for at
+        least what it costs at `price`, as a flash keeper sizes its take; 0 if none."""
+        for pct in FLASH_SHARES:
+            amount = lot * pct // 100
+            owe = -(-amount * self.world.precision * price // WAD)  # the auction rounds up
+            if amount and self.m.amm.get_dy(1, 0, amount) >= owe:
+                return amount
+        return 0
+
+    def _wait_for_margin(self, auction_id: int) -> tuple[int, int, int, int, bool]:
+        """A flash keeper waits (a FLASH_WAITS-th of the auction's tail at a time) until
+        the AMM would pay for some of the lot at least its price, or a redo falls due;
+        returns (price, lot, tab, size it would take: 0 if none, needs_redo)."""
+        a = self.m.auction
+        wait = max(60, a.tail() // FLASH_WAITS)
+
+        def look() -> tuple[int, int, int, int, bool]:
+            needs_redo, price, lot, tab = a.status(auction_id)
+            return price, lot, tab, 0 if needs_redo else self._flash_size(lot, price), needs_redo
+
+        seen = look()
+        for _ in range(FLASH_WAITS):
+            if seen[3] or seen[4]:
+                break
+            self.world.time_travel(wait)
+            seen = look()
+        return seen
+
+    @rule(mode=st.sampled_from(sorted(REENTRY_MODES)), pct=st.sampled_from([100, 50]), which=st.integers(0, 7))
+    def reentrant_take(self, mode: int, pct: int, which: int) -> None:
+        """A taker's callback tries to re-enter (REENTRY_MODES): the inner call must fail
+        (the lock, or the Controller's "only auction") and change nothing; the take
+        itself completes as a plain one, which is what the model does."""
+        self._tick()
+        if not self.m.auction.active_ids() or not self._due("reentrant keeper"):
+            return
+        liquidatable = self._liquidatable(falling=REENTRY_MODES[mode].startswith("liquidate"))
+        picked = self._takeable(which)
+        if picked is None or (REENTRY_MODES[mode].startswith("liquidate") and not liquidatable):
+            return  # a healthy target would be refused for its health, not by the lock
+        auction_id, _, lot, tab = picked
+        w, a = self.world, self.m.auction
+        taker = w.takers["reentrant_taker"]
+        w.give_stablecoin(taker.address, max(0, tab - w.balance("stablecoin", taker.address)))
+        ids = list(a.active_ids())
+        target_user = liquidatable[which % len(liquidatable)] if liquidatable else w.borrowers[0]
+        args = (auction_id, max(1, lot * pct // 100), mode, ids[(which + 1) % len(ids)], target_user, False)
+        out = w.attempt(w.keeper, taker, "attack", *args, allowed={*PARTIAL_TAKE_REASONS, *self._breaker_reasons(3)})
+        if not out.ok:
+            inv.STATS.event(f"re-entrant take reverted: {out.reason}")
+            return
+        inner = _revert_reason(bytes(taker.inner_revert_data()))
+        refused = {"only auction"} if mode == SEND_COLLATERAL else {"", "auction capacity full", *self._breaker_reasons(1)}
+        if taker.inner_success() or inner not in refused:
+            inv.fail("9 no re-entry", f"{REENTRY_MODES[mode]} from inside a take of {auction_id}: success={taker.inner_success()}, reason {inner!r}")
+        inv.STATS.count("9 no re-entry")
+        inv.STATS.event(f"re-entry refused: {REENTRY_MODES[mode]}")
+
+    def _liquidatable(self, falling: bool) -> list[str]:
+        """Users the Controller lists as liquidatable; with `falling`, if there are none,
+        the market first falls by a full move (the auctions' prices do not follow it)."""
+        listed = [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
+        if listed or not falling:
+            return listed
+        self._move(-self.max_move_bp)
+        return [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
+
+    @rule(pct=st.integers(1, 99), which=st.integers(0, 7))
+    def curve_change_then_redo(self, pct: int, which: int) -> None:
+        """The admin changes the auction curve while auctions are live: they keep their
+        own (sale and price unchanged); once stale, a redo re-prices one on the curve in
+        force, from now."""
+        self._tick()
+        a, w = self.m.auction, self.world
+        ids = list(a.active_ids())
+        if not ids or self.stopped >= 2:
+            return
+        auction_id = ids[which % len(ids)]
+        sale, price = tuple(a.sales(auction_id)), a.status(auction_id)[1]
+        self._set_curve(pct)
+        if tuple(a.sales(auction_id)) != sale or a.status(auction_id)[1] != price:
+            inv.fail("6 auctions", f"a curve change touched live auction {auction_id}: {sale} -> {tuple(a.sales(auction_id))}")
+        w.time_travel(a.tail() + 1)
+        if not a.status(auction_id)[0]:
+            inv.fail("6 auctions", f"auction {auction_id} not due for a redo {a.tail() + 1} s after its tic")
+        w.attempt(w.keeper, a, "redo", auction_id)
+        if auction_id in a.active_ids():  # else settled: its lot was worth too little
+            redone = a.sales(auction_id)
+            if redone[5] != a.curve_id() or redone[4] != w.evm.timestamp:
+                inv.fail("6 auctions", f"redo of {auction_id} on curve {redone[5]} from {redone[4]}, curve in force {a.curve_id()}")
+        inv.STATS.count("6 redo re-prices on the curve in force")
 
     @rule()
     def auctions_end(self) -> None:
@@ -592,6 +761,8 @@ class GentleMachine(SystemMachine):
 
     max_move_bp = 100
     gentle = True
+    UNREACHABLE = frozenset({"crash", "crash_then_sweep"}) | AUCTION_RULES
+    """No crash here, and so no loan ever becomes liquidatable: nothing is auctioned."""
 
 
 def bind(machine: type[SystemMachine], world: World) -> type[SystemMachine]:

@@ -24,6 +24,7 @@ from typing import Any
 from softliq import actors
 from softliq.deploy import Market
 from softliq.fuzz.evm import make_evm
+from softliq.fuzz.stats import STATS
 from softliq.fuzz.storage import Storage
 from softliq.model.chain import normalized
 from softliq.model.system import ModelMarket
@@ -105,6 +106,9 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("amm", "exchange_dy"): lambda mm, who, a: mm.exchange_dy(who, *a),
     ("auction", "take"): lambda mm, who, a: mm.take(who, *_no_callback(a)),
     ("auction", "redo"): lambda mm, who, a: mm.redo(who, *a),
+    # a taker's mirror gets the taker's own address first (see World._mirror)
+    ("flash_taker", "flash"): lambda mm, who, a: mm.flash_take(who, *a),
+    ("reentrant_taker", "attack"): lambda mm, who, a: mm.reentrant_take(a[0], a[1], a[2]),
     ("auction", "set_params"): lambda mm, who, a: mm.set_auction_params(*a),
     ("auction", "set_curve"): lambda mm, who, a: mm.set_curve(*a),
     ("auction", "set_stopped"): lambda mm, who, a: mm.set_breaker(*a),
@@ -115,6 +119,12 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("collateral", "approve"): None,
 }
 """Every state-changing call the fuzz world makes, and its model counterpart."""
+
+
+TAKERS = {"flash_taker": "testing/FlashTaker", "reentrant_taker": "testing/ReentrantTaker"}
+"""Role -> contract of the takers with a callback (flash takes, re-entry attempts)."""
+REENTRANT_FUNDING = 10**6 * WAD
+"""Stablecoin the re-entrant taker pays its takes with."""
 
 
 def _no_callback(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -147,6 +157,8 @@ class World:
     """The model right after funding: each example starts from a copy."""
     roles: dict[str, str] = field(default_factory=dict)
     """Contract address -> role name (keys of MIRRORS)."""
+    takers: dict[str, Any] = field(default_factory=dict)
+    """Taker contracts with a callback by role (TAKERS): deployed by `deploy`."""
 
     def __post_init__(self) -> None:
         m = self.market
@@ -178,6 +190,7 @@ class World:
         )
         if model:
             world.model = world._new_model()
+        world._deploy_takers()
         world._fund()
         world.funded_model = world.model.copy() if world.model else None
         return world
@@ -198,7 +211,7 @@ class World:
         """One deep loan (bands far below any path) gives the funder the stablecoin that
         every float comes from; the arbitrageur also gets collateral."""
         m = self.market
-        for who in self.wallets:
+        for who in self.people:
             self._approve_all(who)
         price = m.amm.price_oracle()
         deep_collateral = actors.collateral_units(m, 4 * FUNDING * 4 * WAD // price + WAD)
@@ -206,7 +219,19 @@ class World:
         self.attempt(self.funder, m.controller, "create_loan", deep_collateral, 4 * FUNDING, 50)
         for who in (self.arbitrageur, self.keeper, self.liquidator):
             self.give_stablecoin(who, FUNDING)
+        self.give_stablecoin(self.takers["reentrant_taker"].address, REENTRANT_FUNDING)
         self.mint_collateral(self.arbitrageur, actors.collateral_units(m, ARB_COLLATERAL_WAD))
+
+    def _deploy_takers(self) -> None:
+        """The keeper's flash taker (sells what it buys to the AMM in the callback) and a
+        taker whose callback tries to re-enter the contracts."""
+        m = self.market
+        tokens = (m.stablecoin.address, m.collateral.address)
+        self.takers = {
+            "flash_taker": self.evm.deploy_contract(TAKERS["flash_taker"], self.keeper, m.auction.address, m.amm.address, *tokens),
+            "reentrant_taker": self.evm.deploy_contract(TAKERS["reentrant_taker"], self.keeper, m.auction.address, m.controller.address, tokens[0]),
+        }
+        self.roles.update({str(t.address): role for role, t in self.takers.items()})
 
     def _approve_all(self, who: str) -> None:
         m = self.market
@@ -225,9 +250,15 @@ class World:
     # ------------------------------------------------------------------ reading
 
     @property
-    def wallets(self) -> list[str]:
-        """Every address outside the contracts that may hold tokens."""
+    def people(self) -> list[str]:
+        """The actors' own accounts (no contracts)."""
         return [*self.borrowers, self.arbitrageur, self.keeper, self.liquidator, self.funder]
+
+    @property
+    def wallets(self) -> list[str]:
+        """Every address outside the market's contracts that may hold tokens: the
+        actors and the keeper's taker contracts."""
+        return [*self.people, *(str(t.address) for t in self.takers.values())]
 
     @property
     def precision(self) -> int:
@@ -299,6 +330,7 @@ class World:
         else:
             outcome = Outcome(True, result=result)
         self._mirror(who, contract, method, args, outcome)
+        STATS.call(self.roles.get(str(contract.address), "?"), method, None if outcome.ok else outcome.reason)
         return outcome
 
     def _mirror(self, who: str, contract: Any, method: str, args: tuple[Any, ...], chain: Outcome) -> None:
@@ -312,6 +344,8 @@ class World:
         if mirror is None:
             return
         label = f"{key[0]}.{method}{args} as {who}"
+        if key[0] in TAKERS:  # the taker contract acts for itself: its address comes first
+            args = (str(contract.address), *args)
         try:
             value = mirror(self.model, str(who), args)
         except ModelRevert as error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from softliq.model import price_curves
 from softliq.model.oracle import Clock, OracleModel
@@ -182,8 +182,12 @@ class AuctionModel:
             assert self.controller is not None
             self.controller.pay_incentive(keeper, sale.tab, lot_value)
 
-    def take(self, sender: str, id_: int, max_collateral: int, max_price: int, receiver: str) -> tuple[int, int]:
-        """take(id, max_collateral, max_price, receiver, b""): returns (bought, paid)."""
+    def take(
+        self, sender: str, id_: int, max_collateral: int, max_price: int, receiver: str, on_take: Callable[[int, int], None] | None = None
+    ) -> tuple[int, int]:
+        """take(id, max_collateral, max_price, receiver, data): returns (bought, paid).
+        `on_take(owe, amount)` stands for the receiver's callback (non-empty data): it
+        runs once the collateral has been sent, before the sender pays."""
         require(self.stopped < 3, "Auction: takes stopped")
         require(max_collateral > 0, "Auction: zero amount")
         require(receiver not in ("", self.address), "Auction: bad receiver")
@@ -212,6 +216,8 @@ class AuctionModel:
         sale.lot -= amount
         require(receiver != self.custody, "receiver is the AMM")  # Controller.send_collateral
         self.collateral.transfer(self.custody, receiver, amount)
+        if on_take is not None:
+            on_take(owe, amount)
         self.stable.transfer(sender, self.address, owe)
         self.stable.burn(self.address, owe)
         self.total_tab -= owe

@@ -213,6 +213,32 @@ class ModelMarket:
         return self.auction.take(keeper, id_, max_collateral, max_price, keeper if receiver is None else receiver)
 
     @atomic
+    def flash_take(self, owner: str, taker: str, id_: int, max_collateral: int, max_price: int) -> tuple[int, int]:
+        """FlashTaker.flash (contracts/testing) as its `owner`: `taker` takes from auction
+        `id_` for itself; its callback sells the collateral to the AMM (exchange 1 -> 0,
+        at least what it owes), the proceeds pay the auction, and the profit and any
+        collateral left over go to `owner`. Returns (bought, paid)."""
+
+        def sell(owe: int, amount: int) -> None:
+            used, out = self.amm.exchange(1, 0, amount, owe)
+            if out:
+                self._settle_swap(taker, 1, used, out)
+
+        result = self.auction.take(taker, id_, max_collateral, max_price, taker, on_take=sell)
+        for token in (self.stable, self.collateral):
+            left = token.balance_of(taker)
+            if left:
+                token.transfer(taker, owner, left)
+        return result
+
+    @atomic
+    def reentrant_take(self, taker: str, id_: int, max_collateral: int) -> tuple[int, int]:
+        """ReentrantTaker.attack in recording mode (contracts/testing), its re-entry refused:
+        `taker` takes from auction `id_` for itself at any price; the callback's inner
+        call reverts and changes nothing. Returns (bought, paid)."""
+        return self.auction.take(taker, id_, max_collateral, 2**256 - 1, taker, on_take=lambda owe, amount: None)
+
+    @atomic
     def redo(self, keeper: str, id_: int) -> None:
         """Auction.redo as `keeper`."""
         self.auction.redo(keeper, id_)

@@ -23,7 +23,8 @@ from .helpers import (
     units,
 )
 
-MODE_TAKE, MODE_REDO, MODE_LIQUIDATE = 1, 2, 3
+MODE_TAKE, MODE_REDO, MODE_LIQUIDATE, MODE_LIQUIDATE_MANY, MODE_SEND_COLLATERAL = 1, 2, 3, 4, 5
+LOCKED_MODES = {"take": MODE_TAKE, "redo": MODE_REDO, "liquidate": MODE_LIQUIDATE, "liquidate_many": MODE_LIQUIDATE_MANY}
 
 
 @pytest.fixture
@@ -126,10 +127,10 @@ def reentry_scene(market, keeper, underwater, reentrant_taker_deployer):
 
 
 def _target(scene, mode):
-    return {MODE_TAKE: scene["fresh"], MODE_REDO: scene["stale"], MODE_LIQUIDATE: 0}[mode]
+    return {MODE_TAKE: scene["fresh"], MODE_REDO: scene["stale"]}.get(mode, 0)
 
 
-@pytest.mark.parametrize("mode", [MODE_TAKE, MODE_REDO, MODE_LIQUIDATE], ids=["take", "redo", "liquidate"])
+@pytest.mark.parametrize("mode", LOCKED_MODES.values(), ids=LOCKED_MODES.keys())
 def test_reentry_from_callback_fails(market, keeper, reentry_scene, mode):
     """Recording mode: the inner call fails (an empty revert: the lock), the outer take
     completes; right after, the same call from outside succeeds."""
@@ -149,11 +150,26 @@ def test_reentry_from_callback_fails(market, keeper, reentry_scene, mode):
             a.take(reentry_scene["fresh"], 1, 2**255, keeper, b"")
         elif mode == MODE_REDO:
             a.redo(reentry_scene["stale"])
-        else:
+        elif mode == MODE_LIQUIDATE:
             c.liquidate(reentry_scene["user"])
+        else:
+            assert c.liquidate_many([reentry_scene["user"]])[0] > 0
 
 
-@pytest.mark.parametrize("mode", [MODE_TAKE, MODE_REDO, MODE_LIQUIDATE], ids=["take", "redo", "liquidate"])
+def test_callback_cannot_move_lot_collateral(market, keeper, reentry_scene):
+    """A taker's callback asking the Controller to send it more of the AMM's collateral
+    is refused ("only auction"); the take itself completes and pays for what it got."""
+    taker = reentry_scene["taker"]
+    col = market.collateral
+    with boa.env.prank(keeper):
+        bought, paid = taker.attack(reentry_scene["fresh"], WAD, MODE_SEND_COLLATERAL, 0, reentry_scene["user"], False)
+    assert taker.attempted() and not taker.inner_success()
+    assert b"only auction" in taker.inner_revert_data()
+    assert col.balanceOf(taker.address) == bought == WAD and paid > 0
+    assert identity_gap(market) == 0
+
+
+@pytest.mark.parametrize("mode", LOCKED_MODES.values(), ids=LOCKED_MODES.keys())
 def test_reentry_reverts_the_whole_take(market, keeper, reentry_scene, mode):
     """Strict mode: the inner revert bubbles up and the take leaves no trace."""
     taker = reentry_scene["taker"]
