@@ -88,6 +88,16 @@ MUTANTS = (
         (("Auction.vy", "    if owe > sale.tab:\n", "    if owe > sale.tab * 2:\n"),
          ("Auction.vy", "    sale.tab -= owe\n", "    sale.tab -= min(owe, sale.tab)\n")),
     ),
+    Mutant(
+        "kick_without_lock",
+        "Auction: kick takes no re-entrancy lock (a take's callback can liquidate)",
+        (("Auction.vy", "@external\n@nonreentrant\ndef kick(", "@external\ndef kick("),),
+    ),
+    Mutant(
+        "redo_keeps_old_curve",
+        "Auction: a redo re-prices on the auction's old curve, not the one in force",
+        (("Auction.vy", "    sale.curve = self.curve_id\n", ""),),
+    ),
 )
 
 

@@ -67,10 +67,14 @@ REENTRY_MODES = {1: "take", 2: "redo", 3: "liquidate", 4: "liquidate_many", 5: "
 SEND_COLLATERAL = 5
 
 
+ERROR_SELECTOR = bytes.fromhex("08c379a0")
+"""Error(string): how a revert with a reason starts."""
+
+
 def _revert_reason(data: bytes) -> str:
-    """The reason string of raw revert data (Error(string)); "" for an empty revert."""
-    if len(data) < 4:
-        return ""
+    """The reason string of raw revert data; "" for an empty revert, else its hex."""
+    if not data.startswith(ERROR_SELECTOR):
+        return data.hex()
     from eth_abi import decode
 
     return str(decode(["string"], data[4:])[0])
@@ -604,8 +608,8 @@ class SystemMachine(RuleBasedStateMachine):
         inner = _revert_reason(bytes(taker.inner_revert_data()))
         refused = {"only auction"} if mode == SEND_COLLATERAL else {"", "auction capacity full", *self._breaker_reasons(1)}
         if taker.inner_success() or inner not in refused:
-            inv.fail("9 no re-entry", f"{REENTRY_MODES[mode]} from inside a take of {auction_id}: success={taker.inner_success()}, reason {inner!r}")
-        inv.STATS.count("9 no re-entry")
+            inv.fail("no re-entry from a take callback", f"{REENTRY_MODES[mode]} from inside a take of {auction_id}: success={taker.inner_success()}, reason {inner!r}")
+        inv.STATS.count("no re-entry from a take callback")
         inv.STATS.event(f"re-entry refused: {REENTRY_MODES[mode]}")
 
     def _liquidatable(self, falling: bool) -> list[str]:
