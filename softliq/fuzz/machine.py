@@ -20,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from softliq import actors
 from softliq.fuzz import invariants as inv
 from softliq.fuzz.arb import best_quote
+from softliq.fuzz.rules_callers import CallerRules
 from softliq.fuzz.world import FuzzFailure, World
 from softliq.params import WAD
 
@@ -59,6 +60,8 @@ def _path_moves() -> st.SearchStrategy[list[int]]:
 
 percent = st.integers(1, 100)
 
+SOFT_DIP_BP = 300
+"""How far the market dips to put a fresh maximal loan into soft liquidation."""
 FLASH_WAITS = 20
 """A flash keeper looks this many times over an auction's tail for a lot the AMM pays for."""
 FLASH_SHARES = (100, 50, 20, 10, 5, 2, 1)
@@ -80,15 +83,42 @@ def _revert_reason(data: bytes) -> str:
     return str(decode(["string"], data[4:])[0])
 
 
-AUCTION_RULES = frozenset({"liquidate", "take_or_redo", "flash_take", "reentrant_take", "curve_change_then_redo", "auctions_end"})
+PRINCIPAL_CALLS = {
+    "liquidate": frozenset({"liquidate"}),
+    "crash_then_sweep": frozenset({"liquidate", "liquidate_many"}),
+    "take_or_redo": frozenset({"take", "redo"}),
+    "flash_take": frozenset({"flash"}),
+    "reentrant_take": frozenset({"attack"}),
+    "curve_change_then_redo": frozenset({"redo"}),
+    "redo_for": frozenset({"redo"}),
+    "auctions_end": frozenset({"take", "redo"}),
+    "round_trip": frozenset({"exchange"}),
+    "shifted_round_trip": frozenset({"exchange"}),
+}
+"""Rules that succeed only when one of these calls goes through (the others: any call
+but plumbing; see softliq.fuzz.stats)."""
+AUCTION_RULES = frozenset({"liquidate", "take_or_redo", "flash_take", "reentrant_take", "curve_change_then_redo", "redo_for", "auctions_end"})
 """Rules that succeed only once some loan has been liquidated."""
 PARTIAL_TAKE_REASONS = {"Auction: no partial purchase", "Auction: lot left below dust"}
 """Why a take of part of a lot may be refused (it would leave dust behind)."""
+def _auctions_live(machine: "SystemMachine") -> bool:
+    """Precondition of the rules that work on live auctions (drawn only then)."""
+    return bool(machine.m.auction.count())
+
+
+def _amm_buys_collateral(machine: "SystemMachine") -> bool:
+    """The AMM's bands hold stablecoin a flash taker can sell collateral for: it would
+    pay at least half the oracle price for a tenth of a unit."""
+    amount, amm = machine._units(1), machine.m.amm
+    value = amount * machine.world.precision * amm.price_oracle() // WAD
+    return amm.get_dy(1, 0, amount) * 2 >= value  # the AMM pays at least half the oracle price
+
+
 LOAN_REASONS = {"no loan"}
 REPLACE_REASONS = {"position in soft liquidation", "debt too high for collateral", "AMM: amount too low"}
 
 
-class SystemMachine(RuleBasedStateMachine):
+class SystemMachine(CallerRules, RuleBasedStateMachine):
     """Full-system fuzzing with price moves of up to `max_move_bp` basis points."""
 
     world: World
@@ -134,7 +164,8 @@ class SystemMachine(RuleBasedStateMachine):
         """A rule's step begins: counted, and the rule (the caller) named for coverage."""
         self.step += 1
         inv.STATS.steps += 1
-        inv.STATS.start_rule(sys._getframe(1).f_code.co_name)
+        name = sys._getframe(1).f_code.co_name
+        inv.STATS.start_rule(name, PRINCIPAL_CALLS.get(name, frozenset()))
 
     def _has_loan(self, who: str) -> bool:
         return bool(self.m.controller.loan_exists(who))
@@ -523,20 +554,28 @@ class SystemMachine(RuleBasedStateMachine):
         needs_redo, price, lot, tab = self.m.auction.status(auction_id)
         return None if needs_redo else (auction_id, price, lot, tab)
 
+    @precondition(_auctions_live)
     @rule(pct=st.sampled_from([100, 50, 10]), which=st.integers(0, 7))
     def flash_take(self, pct: int, which: int) -> None:
         """A keeper buys a lot with no stablecoin of its own: its FlashTaker receives the
         collateral, sells it to the AMM inside the take's callback (the AMM entered
         from inside a take) and pays from the proceeds; the profit goes to the keeper."""
         self._tick()
-        picked = self._takeable(which) if self._due("flash keeper") else None
-        if picked is None:
+        ids = list(self.m.auction.active_ids())
+        if not ids or self.stopped >= 2:
             return
-        auction_id = picked[0]
+        auction_id = ids[which % len(ids)]
+        w = self.world
+        if self.m.auction.status(auction_id)[0]:  # stale: the keeper re-prices it first
+            w.attempt(w.keeper, self.m.auction, "redo", auction_id)
+            if auction_id not in self.m.auction.active_ids():
+                return  # settled by the redo
+        if not _amm_buys_collateral(self) and not self._soft_liquidate_someone():
+            inv.STATS.event("flash take: no stablecoin in the AMM to sell to")
+            return
         price, lot, tab, size, needs_redo = self._wait_for_margin(auction_id)
         if needs_redo:
             return
-        w = self.world
         taker = w.takers["flash_taker"]
         stable_before = w.balance("stablecoin", w.keeper)
         allowed = {*PARTIAL_TAKE_REASONS, "AMM: slippage", *self._breaker_reasons(3)}
@@ -552,6 +591,19 @@ class SystemMachine(RuleBasedStateMachine):
             inv.fail("6 auctions", f"flash take of {auction_id}: bought {bought} of {lot}, paid {paid} of {tab}, keeper gained {gained}, taker kept {kept}")
         inv.STATS.count("6 flash take paid from its own sale")
         inv.STATS.event("flash take")
+
+    def _soft_liquidate_someone(self) -> bool:
+        """Give the AMM stablecoin to pay flash takers with: a borrower without a loan
+        opens one at its maximum (N = 4, bands just below the price), the market dips
+        SOFT_DIP_BP and the arbitrageur converts the top bands. True if the AMM now
+        buys collateral."""
+        free = [b for b, who in enumerate(self.world.borrowers) if not self._has_loan(who)]
+        if not free:
+            return False
+        self._create_loan(free[0], 30, 100, 4)
+        self._move(-SOFT_DIP_BP)
+        self._arbitrage(0)
+        return _amm_buys_collateral(self)
 
     def _flash_size(self, lot: int, price: int) -> int:
         """The largest share of `lot` (of FLASH_SHARES, percent) the AMM would buy for at
@@ -582,6 +634,7 @@ class SystemMachine(RuleBasedStateMachine):
             seen = look()
         return seen
 
+    @precondition(_auctions_live)
     @rule(mode=st.sampled_from(sorted(REENTRY_MODES)), pct=st.sampled_from([100, 50]), which=st.integers(0, 7))
     def reentrant_take(self, mode: int, pct: int, which: int) -> None:
         """A taker's callback tries to re-enter (REENTRY_MODES): the inner call must fail
@@ -621,6 +674,7 @@ class SystemMachine(RuleBasedStateMachine):
         self._move(-self.max_move_bp)
         return [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
 
+    @precondition(_auctions_live)
     @rule(pct=st.integers(1, 99), which=st.integers(0, 7))
     def curve_change_then_redo(self, pct: int, which: int) -> None:
         """The admin changes the auction curve while auctions are live: they keep their

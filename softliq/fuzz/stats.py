@@ -33,6 +33,8 @@ class Stats:
     """"contract.method: ok" or "contract.method: <revert reason>" -> how often."""
     rule: str = ""
     """The rule in progress ("" outside any)."""
+    principal: frozenset[str] = frozenset()
+    """Methods whose success makes the rule in progress succeed (empty: any but plumbing)."""
     _rule_ok: bool = False
 
     def count(self, name: str) -> None:
@@ -43,9 +45,10 @@ class Stats:
         """Record that `name` happened."""
         self.events[name] += 1
 
-    def start_rule(self, name: str) -> None:
-        """A step of rule `name` begins ("": none, e.g. an example's set-up)."""
-        self.rule, self._rule_ok = name, False
+    def start_rule(self, name: str, principal: frozenset[str] = frozenset()) -> None:
+        """A step of rule `name` begins ("": none, e.g. an example's set-up); it succeeds
+        when a call of one of the `principal` methods goes through (if given)."""
+        self.rule, self.principal, self._rule_ok = name, principal, False
         if name:
             self.rules_run[name] += 1
 
@@ -58,7 +61,7 @@ class Stats:
     def call(self, contract: str, method: str, reason: str | None) -> None:
         """A call to `contract.method` went through (`reason` None) or reverted."""
         self.calls[f"{contract}.{method}: {'ok' if reason is None else reason}"] += 1
-        if reason is None and method not in PLUMBING:
+        if reason is None and method not in PLUMBING and (not self.principal or method in self.principal):
             self.rule_succeeded()
 
     def snapshot(self) -> dict[str, Any]:

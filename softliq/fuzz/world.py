@@ -105,7 +105,7 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("amm", "exchange"): lambda mm, who, a: mm.exchange(who, *a),
     ("amm", "exchange_dy"): lambda mm, who, a: mm.exchange_dy(who, *a),
     ("auction", "take"): lambda mm, who, a: mm.take(who, *_no_callback(a)),
-    ("auction", "redo"): lambda mm, who, a: mm.redo(who, *a),
+    ("auction", "redo"): lambda mm, who, a: mm.redo(who, a[0], *(_model_address(k) for k in a[1:])),
     # a taker's mirror gets the taker's own address first (see World._mirror)
     ("flash_taker", "flash"): lambda mm, who, a: mm.flash_take(who, *a),
     ("reentrant_taker", "attack"): lambda mm, who, a: mm.reentrant_take(a[0], a[1], a[2]),
@@ -119,6 +119,47 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("collateral", "approve"): None,
 }
 """Every state-changing call the fuzz world makes, and its model counterpart."""
+
+ZERO_ADDRESS = "0x" + "0" * 40
+REFUSED: dict[tuple[str, str], str] = {
+    ("amm", "set_admin"): "AMM: only admin",
+    ("amm", "set_fee"): "AMM: only admin",
+    ("amm", "set_rate"): "AMM: only admin",
+    ("amm", "deposit_range"): "AMM: only admin",
+    ("amm", "withdraw"): "AMM: only admin",
+    ("controller", "set_auction"): "Only admin",
+    ("controller", "set_admin"): "Only admin",
+    ("controller", "book_shortfall"): "only auction",
+    ("controller", "pay_incentive"): "only auction",
+    ("controller", "send_collateral"): "only auction",
+    ("auction", "kick"): "Auction: only controller",
+    ("auction", "set_controller"): "Only admin",
+    ("auction", "set_admin"): "Only admin",
+    ("policy", "set_controller"): "Only admin",
+    ("policy", "set_admin"): "Only admin",
+    ("stablecoin", "mint"): "Stablecoin: only minter",
+    ("stablecoin", "burn_from"): "Stablecoin: only minter",
+    ("stablecoin", "burn"): "Stablecoin: only burner",
+    ("stablecoin", "set_minter"): "Stablecoin: only deployer",
+    ("stablecoin", "set_burner"): "Stablecoin: only deployer",
+}
+"""Entry points only another contract of the market (or the admin, or the deployer)
+may call, and the reason they give anyone else: the model refuses them alike."""
+
+
+def _refused(reason: str) -> Mirror:
+    def mirror(mm: ModelMarket, who: str, args: tuple[Any, ...]) -> Any:
+        raise ModelRevert(reason)
+
+    return mirror
+
+
+MIRRORS.update({key: _refused(reason) for key, reason in REFUSED.items()})
+
+
+def _model_address(address: Any) -> str:
+    """An address argument as the model writes it: "" for the zero address."""
+    return "" if str(address) == ZERO_ADDRESS else str(address)
 
 
 TAKERS = {"flash_taker": "testing/FlashTaker", "reentrant_taker": "testing/ReentrantTaker"}

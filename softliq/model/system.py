@@ -174,25 +174,26 @@ class ModelMarket:
 
     # ------------------------------------------------------------ traders
 
-    def _settle_swap(self, trader: str, i: int, used: int, out: int) -> None:
+    def _settle_swap(self, trader: str, i: int, used: int, out: int, receiver: str | None = None) -> None:
+        """`trader` pays `used` of coin i; `receiver` (default: the trader) gets `out`."""
         coin_in, coin_out = (self.stable, self.collateral) if i == 0 else (self.collateral, self.stable)
         coin_in.transfer(trader, self.amm_address, used)
-        coin_out.transfer(self.amm_address, trader, out)
+        coin_out.transfer(self.amm_address, trader if receiver is None else receiver, out)
 
     @atomic
-    def exchange(self, trader: str, i: int, j: int, in_amount: int, min_amount: int = 0) -> tuple[int, int]:
-        """AMM.exchange as `trader`: returns (used, received)."""
+    def exchange(self, trader: str, i: int, j: int, in_amount: int, min_amount: int = 0, for_: str | None = None) -> tuple[int, int]:
+        """AMM.exchange as `trader` (output to `for_`, default the trader): returns (used, received)."""
         used, out = self.amm.exchange(i, j, in_amount, min_amount)
         if out:
-            self._settle_swap(trader, i, used, out)
+            self._settle_swap(trader, i, used, out, for_)
         return used, out
 
     @atomic
-    def exchange_dy(self, trader: str, i: int, j: int, out_amount: int, max_amount: int) -> tuple[int, int]:
-        """AMM.exchange_dy as `trader`: returns (paid, received)."""
+    def exchange_dy(self, trader: str, i: int, j: int, out_amount: int, max_amount: int, for_: str | None = None) -> tuple[int, int]:
+        """AMM.exchange_dy as `trader` (output to `for_`, default the trader): returns (paid, received)."""
         used, out = self.amm.exchange_dy(i, j, out_amount, max_amount)
         if out:
-            self._settle_swap(trader, i, used, out)
+            self._settle_swap(trader, i, used, out, for_)
         return used, out
 
     # ------------------------------------------------------------ keepers
@@ -239,9 +240,9 @@ class ModelMarket:
         return self.auction.take(taker, id_, max_collateral, 2**256 - 1, taker, on_take=lambda owe, amount: None)
 
     @atomic
-    def redo(self, keeper: str, id_: int) -> None:
-        """Auction.redo as `keeper`."""
-        self.auction.redo(keeper, id_)
+    def redo(self, sender: str, id_: int, keeper: str | None = None) -> None:
+        """Auction.redo as `sender`, paying `keeper` (default: the sender; "": nobody)."""
+        self.auction.redo(sender, id_, keeper)
 
     # ------------------------------------------------------------ admin
 
