@@ -94,6 +94,18 @@ MUTANTS = (
         (("Auction.vy", "@external\n@nonreentrant\ndef kick(", "@external\ndef kick("),),
     ),
     Mutant(
+        "pay_incentive_unguarded",
+        "Controller: anyone may have the Controller pay them a keeper incentive",
+        (("Controller.vy",
+          '    assert msg.sender == self.auction.address, "only auction"\n    self._accrue()\n    self._pay_keeper(',
+          "    self._accrue()\n    self._pay_keeper("),),
+    ),
+    Mutant(
+        "repay_for_charges_borrower",
+        "Controller: a partial repay for someone else burns the borrower's coins, not the payer's",
+        (("Controller.vy", "    extcall STABLECOIN.burn_from(msg.sender, amount)", "    extcall STABLECOIN.burn_from(_for, amount)"),),
+    ),
+    Mutant(
         "redo_keeps_old_curve",
         "Auction: a redo re-prices on the auction's old curve, not the one in force",
         (("Auction.vy", "    sale.curve = self.curve_id\n", ""),),
