@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from math import isqrt
 
+from softliq.model.events import EventLog
 from softliq.model.oracle import Clock, OracleModel
 from softliq.model.wad_math import (
     DEAD_SHARES,
@@ -155,6 +156,7 @@ class AMMModel:
         self.total_shares: dict[int, int] = {}
         self.user_ns: dict[str, tuple[int, int]] = {}
         self.user_ticks: dict[str, list[int]] = {}
+        self.log = EventLog()
         self._reset_memos()
 
     def _reset_memos(self) -> None:
@@ -184,6 +186,7 @@ class AMMModel:
         """set_fee (the Controller's call)."""
         require(10**6 <= fee <= self.MAX_BASE_FEE, "AMM: fee out of range")
         self.fee = fee
+        self.log.emit("amm", "SetFee", fee=fee)
 
     def get_rate_mul(self) -> int:
         """_rate_mul_now: rounds down (at rate 0 that is rate_mul itself)."""
@@ -197,6 +200,7 @@ class AMMModel:
         rate_mul = self.get_rate_mul()
         require(rate_mul <= MAX_AMOUNT, "AMM: rate multiplier overflow")
         self.rate_mul, self.rate, self.rate_time = rate_mul, rate, self.clock.now
+        self.log.emit("amm", "SetRate", rate=rate, rate_mul=rate_mul, time=self.clock.now)
         return rate_mul
 
     def get_base_price(self) -> int:
@@ -598,6 +602,7 @@ class AMMModel:
             self.lo, self.hi = n1, n2
         else:
             self.lo, self.hi = min(self.lo, n1), max(self.hi, n2)
+        self.log.emit("amm", "Deposit", provider=user, amount=amount, n1=n1, n2=n2)
 
     def withdraw(self, user: str, frac: int) -> tuple[int, int]:
         """withdraw(): take frac (WAD) of user's shares; returns (x, y token units)."""
@@ -625,6 +630,7 @@ class AMMModel:
         self._write_ticks(user, rest)
         if frac == WAD:
             self.user_ns[user] = (0, 0)
+        self.log.emit("amm", "Withdraw", provider=user, amount_borrowed=total_x, amount_collateral=total_y)
         return total_x, total_y
 
     def can_skip_bands(self, n_end: int) -> bool:

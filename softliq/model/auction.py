@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from softliq.model import price_curves
+from softliq.model.events import EventLog
 from softliq.model.oracle import Clock, OracleModel
 from softliq.model.tokens import TokenModel
 from softliq.model.wad_math import WAD, require
@@ -68,6 +69,7 @@ class AuctionModel:
         self.stopped = 0
         self.curves: dict[int, tuple[int, int, int]] = {}
         self.curve_id = 0
+        self.log = EventLog()
         self.set_curve(*curve)
         self.set_params(buf, tail, cusp, chost)
 
@@ -88,6 +90,7 @@ class AuctionModel:
         require(self.curve_id + 1 <= MAX_CURVES, "Auction: too many curves")
         self.curve_id += 1
         self.curves[self.curve_id] = (kind, a, b)
+        self.log.emit("auction", "SetCurve", id=self.curve_id, kind=kind, a=a, b=b)
 
     @property
     def curve(self) -> tuple[int, int, int]:
@@ -101,11 +104,13 @@ class AuctionModel:
         require(WAD // 100 <= cusp <= 99 * WAD // 100, "Auction: cusp out of range")
         require(chost <= 10**9 * WAD, "Auction: chost out of range")
         self.buf, self.tail, self.cusp, self.chost = buf, tail, cusp, chost
+        self.log.emit("auction", "SetParams", buf=buf, tail=tail, cusp=cusp, chost=chost)
 
     def set_stopped(self, level: int) -> None:
         """set_stopped (breaker)."""
         require(level <= 3, "Auction: breaker level out of range")
         self.stopped = level
+        self.log.emit("auction", "SetStopped", level=level)
 
     # ------------------------------------------------------------ pricing
 
@@ -150,6 +155,7 @@ class AuctionModel:
             self.total_tab -= sale.tab
             assert self.controller is not None
             self.controller.book_shortfall(sale.tab)
+        self.log.emit("auction", "Settle", id=id_, user=sale.user, collateral_returned=sale.lot, shortfall=sale.tab)
         self._remove(id_)
 
     def kick(self, user: str, lot: int, tab: int, keeper: str) -> int:
@@ -159,8 +165,10 @@ class AuctionModel:
         require(len(self.sales) < MAX_ACTIVE, "Auction: too many live auctions")
         id_ = self.kicks + 1
         self.kicks = id_
-        self.sales[id_] = Sale(user, lot, tab, self._oracle_top(), self.clock.now, self.curve_id)
+        top = self._oracle_top()
+        self.sales[id_] = Sale(user, lot, tab, top, self.clock.now, self.curve_id)
         self.total_tab += tab
+        self.log.emit("auction", "Kick", id=id_, user=user, top=top, tab=tab, lot=lot, keeper=keeper)
         return id_
 
     def redo(self, sender: str, id_: int, keeper: str | None = None) -> None:
@@ -181,6 +189,7 @@ class AuctionModel:
         if sale.tab >= self.chost and keeper != "":
             assert self.controller is not None
             self.controller.pay_incentive(keeper, sale.tab, lot_value)
+        self.log.emit("auction", "Redo", id=id_, top=sale.top, tab=sale.tab, lot=sale.lot, keeper=keeper)
 
     def take(
         self, sender: str, id_: int, max_collateral: int, max_price: int, receiver: str, on_take: Callable[[int, int], None] | None = None
@@ -221,6 +230,7 @@ class AuctionModel:
         self.stable.transfer(sender, self.address, owe)
         self.stable.burn(self.address, owe)
         self.total_tab -= owe
+        self.log.emit("auction", "Take", id=id_, keeper=sender, price=price, owe=owe, amount=amount, tab_left=sale.tab, lot_left=sale.lot)
         if sale.tab == 0 or sale.lot == 0:
             self._settle(id_, sale)
         return amount, owe

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from softliq.model.amm import AMMModel
+from softliq.model.events import EventLog
 from softliq.model.policy import PolicyModel
 from softliq.model.tokens import TokenModel
 from softliq.model.wad_math import (
@@ -65,6 +66,7 @@ class ControllerModel:
         self.collateral = collateral
         self.policy = policy
         self.auction: AuctionModel | None = None
+        self.log = EventLog()
         self.COLLATERAL_PRECISION = amm.COLLATERAL_PRECISION
         a = amm.A
         self.LOG_A_RATIO = ln_wad(a * WAD // (a - 1))
@@ -103,25 +105,30 @@ class ControllerModel:
         require(loan_discount >= liquidation_discount + MIN_DISCOUNT_GAP, "discounts too close")
         require(liquidation_discount > self.policy.penalty_tier1, "liquidation discount not above tier-1 penalty")
         self.loan_discount, self.liquidation_discount = loan_discount, liquidation_discount
+        self.log.emit("controller", "SetDiscounts", loan_discount=loan_discount, liquidation_discount=liquidation_discount)
 
     def set_debt_ceiling(self, debt_ceiling: int) -> None:
         """set_debt_ceiling."""
         self.debt_ceiling = debt_ceiling
+        self.log.emit("controller", "SetDebtCeiling", debt_ceiling=debt_ceiling)
 
     def set_rate(self, rate: int) -> None:
         """set_rate: compounds in the AMM."""
         require(rate <= MAX_RATE, "rate too high")
         self.rate = rate
         self.amm.set_rate(rate)
+        self.log.emit("controller", "SetRate", rate=rate)
 
     def set_amm_fee(self, fee: int) -> None:
         """set_amm_fee."""
         self.amm.set_fee(fee)
+        self.log.emit("controller", "SetAmmFee", fee=fee)
 
     def set_liquidation_params(self, p1: int, p2: int, target: int, min_debt: int, tip: int, chip: int, cap: int) -> None:
-        """set_liquidation_params."""
+        """set_liquidation_params (LiquidationPolicy's, which logs it)."""
         PolicyModel.check(self.liquidation_discount, p1, p2, target, min_debt, tip, chip, cap)
         self.policy = PolicyModel(p1, p2, target, min_debt, tip, chip, cap)
+        self.log.emit("policy", "SetLiquidationParams", **self.policy.fields())
 
     # ------------------------------------------------------------ debt bookkeeping
 
@@ -166,6 +173,7 @@ class ControllerModel:
         else:
             self.reserves_booked = 0
             self.bad_debt += amount - r
+        self.log.emit("controller", "Reserves", reserves=self.reserves_booked, bad_debt=self.bad_debt)
 
     # ------------------------------------------------------------ band placement
 
@@ -295,10 +303,18 @@ class ControllerModel:
 
     # ------------------------------------------------------------ borrower actions
 
+    def _log_state(self, user: str, collateral: int, debt: int, n1: int, n2: int) -> None:
+        """_log_state: UserState, with the liquidation discount now recorded for `user`."""
+        self.log.emit(
+            "controller", "UserState",
+            user=user, collateral=collateral, debt=debt, n1=n1, n2=n2, liquidation_discount=self.liquidation_discounts(user),
+        )
+
     def _place(self, user: str, collateral: int, debt: int, N: int, rate_mul: int) -> None:
         n1 = self._calculate_debt_n1(collateral, debt, N, self.loan_discount)
         self._set_debt(user, debt, rate_mul, self.liquidation_discount)
         self.amm.deposit_range(user, collateral, n1, n1 + N - 1)
+        self._log_state(user, collateral, debt, n1, n1 + N - 1)
 
     def create_loan(self, sender: str, collateral: int, debt: int, N: int) -> None:
         """create_loan()."""
@@ -314,6 +330,7 @@ class ControllerModel:
         self.loans.append(sender)
         self.collateral.transfer(sender, self.amm_address, collateral)
         self.stable.mint(sender, debt)
+        self.log.emit("controller", "Borrow", user=sender, collateral_increase=collateral, loan_increase=debt)
 
     def _rebalance(self, user: str, collateral_in: int, collateral_out: int, debt_increase: int) -> int:
         require(self.loan_exists(user), "no loan")
@@ -331,14 +348,17 @@ class ControllerModel:
     def add_collateral(self, sender: str, collateral: int, for_: str | None = None) -> None:
         """add_collateral(collateral, _for)."""
         require(collateral > 0, "zero collateral")
-        self._rebalance(sender if for_ is None else for_, collateral, 0, 0)
+        user = sender if for_ is None else for_
+        self._rebalance(user, collateral, 0, 0)
         self.collateral.transfer(sender, self.amm_address, collateral)
+        self.log.emit("controller", "Borrow", user=user, collateral_increase=collateral, loan_increase=0)
 
     def remove_collateral(self, sender: str, collateral: int) -> None:
         """remove_collateral(collateral)."""
         require(collateral > 0, "zero collateral")
         self._rebalance(sender, 0, collateral, 0)
         self.collateral.transfer(self.amm_address, sender, collateral)
+        self.log.emit("controller", "RemoveCollateral", user=sender, collateral_decrease=collateral)
 
     def borrow_more(self, sender: str, collateral: int, debt: int) -> None:
         """borrow_more(collateral, debt)."""
@@ -347,6 +367,7 @@ class ControllerModel:
         if collateral > 0:
             self.collateral.transfer(sender, self.amm_address, collateral)
         self.stable.mint(sender, debt)
+        self.log.emit("controller", "Borrow", user=sender, collateral_increase=collateral, loan_increase=debt)
 
     def _remove_loan(self, user: str) -> None:
         self.norms.pop(user, None)
@@ -381,6 +402,8 @@ class ControllerModel:
                 self.collateral.transfer(amm, user, y)
             self._set_debt(user, 0, rate_mul, 0)
             self._remove_loan(user)
+            self._log_state(user, 0, 0, 0, 0)
+            self.log.emit("controller", "Repay", user=user, collateral_decrease=y, loan_decrease=debt)
             return
         new_debt = debt - amount
         require(new_debt >= self.policy.min_debt, "debt below minimum")
@@ -391,6 +414,8 @@ class ControllerModel:
             self._place(user, y, new_debt, n2 - n1 + 1, rate_mul)
         else:
             self._set_debt(user, new_debt, rate_mul, self.liquidation_discounts(user))
+            self._log_state(user, self.amm.get_sum_xy(user)[1], new_debt, n1, n2)
+        self.log.emit("controller", "Repay", user=user, collateral_decrease=0, loan_decrease=amount)
 
     # ------------------------------------------------------------ liquidation
 
@@ -446,18 +471,27 @@ class ControllerModel:
         if frac == WAD:
             self._set_debt(user, 0, rate_mul, 0)
             self._remove_loan(user)
+            self._log_state(user, 0, 0, 0, 0)
         else:
             self._set_debt(user, remaining, rate_mul, ld)
+            self._log_state(user, xy_y - out_y, remaining, *self.amm.read_user_tick_numbers(user))
         self.reserves_booked += penalty
 
+        id_ = reward = 0
         if to_auction > 0 and out_y > 0:
             # the lot stays in the AMM until the auction sells it
-            return True, self.auction.kick(user, out_y, tab, sender), min(pol.keeper_reward(tab), penalty)
-        if out_y > 0:
-            self.collateral.transfer(amm, user, out_y)
-        if to_auction > 0:
-            self._charge_reserves(to_auction)
-        return True, 0, 0
+            id_ = self.auction.kick(user, out_y, tab, sender)
+            reward = min(pol.keeper_reward(tab), penalty)
+        else:
+            if out_y > 0:
+                self.collateral.transfer(amm, user, out_y)
+            if to_auction > 0:
+                self._charge_reserves(to_auction)
+        self.log.emit(
+            "controller", "Liquidate",
+            user=user, keeper=sender, tier=tier, debt_repaid_from_bands=repaid, debt_to_auction=to_auction, tab=tab, lot=out_y, auction_id=id_,
+        )
+        return True, id_, reward
 
     def liquidate(self, sender: str, user: str) -> int:
         """liquidate(user): returns the auction id (0 if none)."""

@@ -724,7 +724,7 @@ def base_market(params: MarketParams, population: Population = POPULATION, start
     accept)."""
     key = (params, population, start)
     if key not in _BASES:
-        model = ModelMarket(params, now=start)
+        model = ModelMarket(params, now=start, record_events=False)
         setup_population(ModelDriver(model), borrower_names(population), ARBITRAGEUR, KEEPER, population)
         _BASES[key] = model
     return _BASES[key]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from softliq.model.events import EventLog
 from softliq.model.wad_math import WAD, exp_wad, require
 
 
@@ -36,10 +37,12 @@ class OracleModel:
         self.last_price = price
         self.last_source = price
         self.last_timestamp = clock.now
+        self.log = EventLog()
 
     def set_price(self, price: int) -> None:
         """PriceOracleMock.set_price (the admin's call)."""
         self.source = price
+        self.log.emit("oracle", "SetPrice", price=price)
 
     def _source(self) -> int:
         require(self.source > 0, "EmaOracle: source price is zero")
@@ -70,6 +73,7 @@ class OracleModel:
             self.last_price = p
             self.last_source = source
             self.last_timestamp = self.clock.now
+            self.log.emit("price_source", "UpdatePrice", source_price=source, ema_price=p)
         return p
 
     def folded_price(self) -> int:

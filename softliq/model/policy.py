@@ -4,6 +4,7 @@ may be in auction (`plan`), how a liquidation divides debt (`split`), the keeper
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from softliq.model.wad_math import WAD, require
@@ -36,6 +37,11 @@ class PolicyModel:
             params.chip,
             params.max_in_auction,
         )
+
+    def fields(self) -> dict[str, int]:
+        """The parameters by name, in SetLiquidationParams' order (this class declares
+        them in that order)."""
+        return dataclasses.asdict(self)
 
     @staticmethod
     def check(liquidation_discount: int, p1: int, p2: int, target: int, min_debt: int, tip: int, chip: int, cap: int) -> None:

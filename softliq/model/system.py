@@ -3,7 +3,9 @@ Controller, liquidation policy and Auction — wired as `softliq.deploy_boa` wir
 contracts, with token balances per address and the stablecoin supply.
 
 Every action is atomic like a transaction: if the contracts would revert, the model
-raises `ModelRevert` (with the contract's reason) and its state is unchanged.
+raises `ModelRevert` (with the contract's reason) and its state is unchanged, its event
+log included. The parts share one `EventLog` (`softliq.model.events`): an action appends
+the events its contracts would log, in their order; `drain_events` hands them over.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Callable, TypeVar
 from softliq.model.amm import AMMModel
 from softliq.model.auction import AuctionModel
 from softliq.model.controller import ControllerModel
+from softliq.model.events import Event, EventLog
 from softliq.model.oracle import Clock, OracleModel
 from softliq.model.policy import PolicyModel
 from softliq.model.tokens import TokenModel
@@ -25,7 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def atomic(method: F) -> F:
-    """Run `method` as a transaction: on ModelRevert, put the state back."""
+    """Run `method` as a transaction: on ModelRevert, put the state back (events too)."""
 
     @functools.wraps(method)
     def wrapper(self: "ModelMarket", *args: Any, **kwargs: Any) -> Any:
@@ -52,13 +55,15 @@ class ModelMarket:
         auction_address: str = "auction",
         stablecoin_address: str = "stablecoin",
         collateral_address: str = "collateral",
+        record_events: bool = True,
     ) -> None:
+        """`record_events` False: the event log keeps nothing (runs that never read it)."""
         p = params
         self.params = params
         self.clock = Clock(now)
         self.oracle = OracleModel(self.clock, p.price, p.ema_time)
-        self.stable = TokenModel(stablecoin_address)
-        self.collateral = TokenModel(collateral_address)
+        self.stable = TokenModel(stablecoin_address, "stablecoin")
+        self.collateral = TokenModel(collateral_address, "collateral")
         self.amm = AMMModel(
             self.clock, self.oracle, p.A, p.amplification, p.price, p.fee, p.collateral_decimals, p.oracle_fee_window, p.away_fee,
             p.swing_factor, p.swing_time,
@@ -96,6 +101,24 @@ class ModelMarket:
         )
         if p.rate:
             self.controller.set_rate(p.rate)
+        self._bind_log(EventLog(record_events))  # what deployment logged is not an action's
+
+    # ------------------------------------------------------------ events
+
+    def _bind_log(self, log: EventLog) -> None:
+        """Every part appends to `log`."""
+        self.log = log
+        for part in (self.oracle, self.stable, self.collateral, self.amm, self.controller, self.auction):
+            part.log = log
+
+    @property
+    def events(self) -> list[Event]:
+        """Events logged since the last `drain_events`: (emitter role, name, fields)."""
+        return self.log.entries
+
+    def drain_events(self) -> list[Event]:
+        """The events logged since the last drain; the log is empty afterwards."""
+        return self.log.drain()
 
     # ------------------------------------------------------------ copies
 
@@ -114,6 +137,7 @@ class ModelMarket:
         new.auction = self.auction.copy(new.clock, new.oracle, new.stable, new.collateral)
         new.auction.controller = new.controller
         new.controller.auction = new.auction
+        new._bind_log(self.log.copy())
         return new
 
     def _adopt(self, other: "ModelMarket") -> None:
@@ -179,6 +203,7 @@ class ModelMarket:
         coin_in, coin_out = (self.stable, self.collateral) if i == 0 else (self.collateral, self.stable)
         coin_in.transfer(trader, self.amm_address, used)
         coin_out.transfer(self.amm_address, trader if receiver is None else receiver, out)
+        self.log.emit("amm", "TokenExchange", buyer=trader, sold_id=i, tokens_sold=used, bought_id=1 - i, tokens_bought=out)
 
     @atomic
     def exchange(self, trader: str, i: int, j: int, in_amount: int, min_amount: int = 0, for_: str | None = None) -> tuple[int, int]:
