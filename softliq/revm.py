@@ -23,6 +23,7 @@ import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from eth_abi import decode, encode
@@ -71,6 +72,19 @@ def abi_type(param: dict[str, Any]) -> str:
     return kind
 
 
+@lru_cache(maxsize=1 << 16)
+def checksummed(address: str | bytes) -> str:
+    """An address (20 bytes or hex text) in checksum form; cached, as a market has few
+    addresses and the checksum costs a keccak."""
+    return to_checksum_address(address)
+
+
+def word_decoder(kind: str) -> Callable[[bytes], Any] | None:
+    """The decoder of a one-word static ABI type, or None (eth_abi handles it)."""
+    codec = _word_codec(kind)
+    return codec[1] if codec else None
+
+
 def _word_codec(kind: str) -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]] | None:
     """Encoder and decoder of a one-word static ABI type, or None (eth_abi handles it).
     Most softliq calls take and return only such words; eth_abi's generic codec costs
@@ -84,7 +98,7 @@ def _word_codec(kind: str) -> tuple[Callable[[Any], bytes], Callable[[bytes], An
     if kind.startswith("int"):
         return (lambda v: int(v).to_bytes(32, "big", signed=True)), (lambda w: int.from_bytes(w, "big", signed=True))
     if kind == "address":
-        return (lambda v: bytes(12) + bytes.fromhex(str(v)[2:])), (lambda w: to_checksum_address(w[12:]))
+        return (lambda v: bytes(12) + bytes.fromhex(str(v)[2:])), (lambda w: checksummed(w[12:]))
     return None
 
 
@@ -168,6 +182,8 @@ class RevmEnv:
         self._apply_block()
         self.eoa = self.generate_address("eoa")
         self._senders: list[str] = []
+        self._last_tx: Any = None
+        """pyrevm's result of the last transaction (non-view call) that went through."""
 
     # ------------------------------------------------------------ environment
 
@@ -222,6 +238,13 @@ class RevmEnv:
         """Raw storage word `slot` of `address`."""
         return int(self.evm.storage(str(address), slot))
 
+    @property
+    def last_logs(self) -> list[Any]:
+        """The logs (pyrevm `Log`s: `.address`, `.data` = (topics, data)) of the last
+        transaction sent through `call`, in order; none if it reverted. View calls in
+        between do not change them."""
+        return list(self._last_tx.logs) if self._last_tx is not None else []
+
     # ------------------------------------------------------------ contracts
 
     def deploy(self, deployer: Any, *args: Any, name: str = "contract") -> RevmContract:
@@ -241,10 +264,14 @@ class RevmEnv:
     def call(self, contract: RevmContract, f: Function, args: tuple[Any, ...]) -> Any:
         """Run `f(*args)` on `contract` as the current sender; views run static."""
         calldata = f.encode_args(args)
+        if not f.static:
+            self._last_tx = None
         try:
             out = self.evm.message_call(self.sender, contract.address, calldata=calldata, is_static=f.static)
         except RuntimeError as error:
             raise RevmRevert(f"{contract.name}.{f.name}", decode_revert(str(error))) from error
+        if not f.static:
+            self._last_tx = self.evm.result
         values = f.decode_result(bytes(out))
         return values[0] if len(values) == 1 else tuple(values) if values else None
 

@@ -1,7 +1,9 @@
 """The EVM a fuzz world runs on: pyrevm (default) or titanoboa's py-evm.
 
 Both give the state machine the same small surface: deploy a market, `prank`, `anchor`,
-`time_travel`, raw `get_storage`, `generate_address`, and the revert reason of an error.
+`time_travel`, raw `get_storage`, `generate_address`, the revert reason of an error, and
+the raw logs of the last transaction (`last_logs`, decoded by
+`softliq.chain_revm.EventCodec`).
 `bench/fuzz_throughput.py` runs the same seeded examples on both and requires identical
 results; pyrevm is kept as the default because it is the faster (see its JSON).
 
@@ -14,6 +16,9 @@ import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any, Protocol
+
+RawLog = tuple[Any, list[Any], bytes]
+"""One log as the EVM gives it: (emitter address, topics, data)."""
 
 from softliq.deploy import Market
 from softliq.params import MarketParams
@@ -43,6 +48,7 @@ class FuzzEvm(Protocol):
     def get_storage(self, address: str, slot: int) -> int: ...
     def generate_address(self, label: str) -> str: ...
     def revert_reason(self, error: BaseException) -> str: ...
+    def last_logs(self, contract: Any) -> list[RawLog]: ...
 
 
 class RevmFuzzEvm:
@@ -89,6 +95,10 @@ class RevmFuzzEvm:
 
     def revert_reason(self, error: BaseException) -> str:
         return str(getattr(error, "reason", error))
+
+    def last_logs(self, contract: Any) -> list[RawLog]:
+        """Every log of the last transaction (sent to `contract`), in order."""
+        return [(log.address, *log.data) for log in self.env.last_logs]
 
 
 class BoaFuzzEvm:
@@ -158,6 +168,14 @@ class BoaFuzzEvm:
         if reason:
             return str(reason)
         return str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+
+    def last_logs(self, contract: Any) -> list[RawLog]:
+        """Every log of `contract`'s last call (its child calls' included), in order:
+        titanoboa keeps that call's computation on the contract."""
+        computation = getattr(contract, "_computation", None)
+        if computation is None:
+            return []
+        return [(address, topics, data) for _, address, topics, data in sorted(computation.get_raw_log_entries())]
 
 
 def make_evm(choice: str | None = None) -> Any:

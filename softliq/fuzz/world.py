@@ -10,7 +10,10 @@ implementation, built from the same deployment and funding (invariant 8). Every 
 goes through `World.attempt`, which runs it on the chain, tells an expected revert (its
 reason is in the set the caller allows) from an unexpected one, checks that a reverted
 call left the market unchanged, and then runs the same action on the model, which must
-succeed or revert alike, with the same result or reason.
+succeed or revert alike, with the same result or reason; after a call that went through,
+the chain's logs of that transaction (decoded by `softliq.chain_revm.EventCodec`) must be
+the events the model logged for it, field by field and in order ("8 events match"; ERC20
+Approval is not modelled, and approvals have no model counterpart).
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from softliq import actors
+from softliq.chain_revm import EventCodec
 from softliq.deploy import Market
-from softliq.fuzz.evm import make_evm
+from softliq.fuzz.evm import RawLog, make_evm
 from softliq.fuzz.stats import STATS
 from softliq.fuzz.storage import Storage
 from softliq.model.chain import normalized
+from softliq.model.events import Event
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import ModelRevert
 from softliq.params import SMALL_LOANS, WAD, MarketParams
@@ -84,6 +89,8 @@ class Outcome:
     ok: bool
     result: Any = None
     reason: str = ""
+    logs: list[RawLog] = field(default_factory=list)
+    """The transaction's raw logs (read only when the model runs)."""
 
 
 Mirror = Callable[[ModelMarket, str, tuple[Any, ...]], Any]
@@ -168,6 +175,17 @@ REENTRANT_FUNDING = 10**6 * WAD
 """Stablecoin the re-entrant taker pays its takes with."""
 
 
+def _comparable(event: Event) -> tuple[str, str, tuple[tuple[str, Any], ...]]:
+    """An event with its fields in order and values normalised."""
+    role, name, fields = event
+    return role, name, tuple((k, normalized(v)) for k, v in fields.items())
+
+
+def _show_events(events: list[Event]) -> str:
+    """Events as `role.Name(field=value, ...)`, comma-separated."""
+    return ", ".join(f"{role}.{name}({', '.join(f'{k}={v}' for k, v in fields.items())})" for role, name, fields in events)
+
+
 def _no_callback(args: tuple[Any, ...]) -> tuple[Any, ...]:
     """take(id, max_collateral, max_price, receiver, data): the model has no flash callback."""
     *head, data = args
@@ -197,16 +215,22 @@ class World:
     funded_model: ModelMarket | None = None
     """The model right after funding: each example starts from a copy."""
     roles: dict[str, str] = field(default_factory=dict)
-    """Contract address -> role name (keys of MIRRORS)."""
+    """Contract address -> role name (keys of MIRRORS; also the emitters of events)."""
     takers: dict[str, Any] = field(default_factory=dict)
     """Taker contracts with a callback by role (TAKERS): deployed by `deploy`."""
+    codec: EventCodec = field(default_factory=EventCodec)
+    """Decodes the logs of every contract of the market."""
 
     def __post_init__(self) -> None:
         m = self.market
         named = {"stablecoin": m.stablecoin, "collateral": m.collateral, "amm": m.amm, "controller": m.controller, "auction": m.auction}
         self.storage = {name: Storage(contract, self.evm.get_storage) for name, contract in named.items()}
         # the price source is the oracle itself unless an EMA sits between them
-        self.roles = {str(address): role for role, address in m.addresses().items() if role != "price_source"}
+        addresses = m.addresses()
+        self.roles = {str(address): role for role, address in addresses.items() if role != "price_source"}
+        self.roles.setdefault(addresses["price_source"], "price_source")
+        for role in addresses:
+            self.codec.learn(getattr(m, role))
 
     @classmethod
     def deploy(cls, params: MarketParams | None = None, n_borrowers: int = N_BORROWERS, evm: Any = None, model: bool | None = None) -> "World":
@@ -369,7 +393,7 @@ class World:
                 raise FuzzFailure(f"{method}{args} reverted ({reason!r}) but state changed: {before} -> {after}")
             outcome = Outcome(False, reason=reason)
         else:
-            outcome = Outcome(True, result=result)
+            outcome = Outcome(True, result=result, logs=self.evm.last_logs(contract) if self.model is not None else [])
         self._mirror(who, contract, method, args, outcome)
         STATS.call(self.roles.get(str(contract.address), "?"), method, None if outcome.ok else outcome.reason)
         return outcome
@@ -387,6 +411,7 @@ class World:
         label = f"{key[0]}.{method}{args} as {who}"
         if key[0] in TAKERS:  # the taker contract acts for itself: its address comes first
             args = (str(contract.address), *args)
+        self.model.drain_events()  # only this action's events are compared
         try:
             value = mirror(self.model, str(who), args)
         except ModelRevert as error:
@@ -398,6 +423,28 @@ class World:
             raise ModelMismatch(f"[8 model matches chain] {label}: chain reverted {chain.reason!r}, model returned {value}")
         if normalized(value) != normalized(chain.result):
             raise ModelMismatch(f"[8 model matches chain] {label}: chain returned {chain.result}, model {value}")
+        self._compare_events(label, chain.logs, self.model.drain_events())
+
+    def chain_events(self, logs: list[RawLog]) -> list[Event]:
+        """Raw logs as (emitter role, event name, fields): the model's shape. A log no
+        market contract declares keeps its emitter's address and its topic0."""
+        out: list[Event] = []
+        for address, topics, data in logs:
+            event = self.codec.decode_entry(address, topics, data)
+            if event is None:
+                out.append((str(address), "unknown event", {"topics": topics}))
+            else:
+                out.append((self.roles.get(event.address, event.address), event.name, event.args))
+        return out
+
+    def _compare_events(self, label: str, logs: list[RawLog], model: list[Event]) -> None:
+        """Invariant 8 on events: the transaction logged what the model says, in order."""
+        chain = self.chain_events(logs)
+        if [_comparable(e) for e in chain] != [_comparable(e) for e in model]:
+            raise ModelMismatch(
+                f"[8 model matches chain] events of {label}: chain [{_show_events(chain)}] model [{_show_events(model)}]"
+            )
+        STATS.count("8 events match")
 
     def time_travel(self, seconds: int) -> None:
         """Time passes on the chain and in the model."""
