@@ -54,7 +54,7 @@ class Run:
 def open_run(params: MarketParams, n_bands: int) -> Run:
     """A market with one loan of N = n_bands at DEBT_SHARE % of its max, and a funded
     arbitrageur. The active band is put just above the loan, as the first trade would."""
-    m = ModelMarket(params, now=START_TIME)
+    m = ModelMarket(params, now=START_TIME, record_events=False)
     d = ModelDriver(m)
     d.fund_stablecoin(ARBITRAGEUR, 10**7 * WAD)
     d.fund_collateral(ARBITRAGEUR, 10**5 * WAD // m.amm.COLLATERAL_PRECISION)

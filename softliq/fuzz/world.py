@@ -228,7 +228,8 @@ class World:
         # the price source is the oracle itself unless an EMA sits between them
         addresses = m.addresses()
         self.roles = {str(address): role for role, address in addresses.items() if role != "price_source"}
-        self.roles.setdefault(addresses["price_source"], "price_source")
+        if "price_source" in addresses:
+            self.roles.setdefault(addresses["price_source"], "price_source")
         for role in addresses:
             self.codec.learn(getattr(m, role))
 
@@ -427,7 +428,7 @@ class World:
 
     def chain_events(self, logs: list[RawLog]) -> list[Event]:
         """Raw logs as (emitter role, event name, fields): the model's shape. A log no
-        market contract declares keeps its emitter's address and its topic0."""
+        market contract declares keeps its emitter's address and its topics."""
         out: list[Event] = []
         for address, topics, data in logs:
             event = self.codec.decode_entry(address, topics, data)
