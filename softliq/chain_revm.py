@@ -44,6 +44,7 @@ class EventShape:
 
     @classmethod
     def from_abi(cls, item: dict[str, Any]) -> "EventShape":
+        """The shape of an ABI `event` item."""
         from softliq.revm import abi_type, word_decoder
 
         fields = tuple((str(i["name"]), bool(i.get("indexed")), abi_type(i)) for i in item["inputs"])
@@ -63,12 +64,14 @@ class EventShape:
         return {name: next(indexed) if is_indexed else next(plain) for name, is_indexed, _ in self.fields}
 
     def _decode_data(self, data: bytes) -> Iterator[Any]:
+        """The non-indexed fields' values, in order."""
         if self.data_decoders is not None:
             return (d(data[32 * k : 32 * k + 32]) for k, d in enumerate(self.data_decoders))
         kinds = [kind for _, indexed, kind in self.fields if not indexed]
         return iter([_plain(v) for v in decode(kinds, data)])
 
     def _decode_topics(self, topics: list[bytes]) -> Iterator[Any]:
+        """The indexed fields' values, in order (`topics` without topic0)."""
         if self.topic_decoders is not None:
             return (d(t) for d, t in zip(self.topic_decoders, topics))
         kinds = [kind for _, indexed, kind in self.fields if indexed]
@@ -119,6 +122,7 @@ def _word(topic: Any) -> bytes:
 
 
 def _plain(value: Any) -> Any:
+    """A value eth_abi decoded, addresses checksummed."""
     if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
         return checksummed(value)
     return value
