@@ -97,6 +97,24 @@ def test_bad_input_is_refused(env_market) -> None:  # type: ignore[no-untyped-de
         market.amm.active_band(1, 2, 3)
 
 
+def test_last_logs_are_the_last_transactions(env_market) -> None:  # type: ignore[no-untyped-def]
+    from softliq.chain_revm import EventCodec
+
+    env, market = env_market
+    codec = EventCodec()
+    codec.learn(market.collateral)
+    borrower = env.generate_address("borrower")
+    with env.anchor():
+        market.collateral.mint(borrower, WAD)
+        market.collateral.balanceOf(borrower)  # a view in between changes nothing
+        [event] = [codec.decode(log) for log in env.last_logs]
+        assert (event.name, event.address) == ("Transfer", market.collateral.address)
+        assert event.args == {"sender": "0x" + "00" * 20, "receiver": borrower, "value": WAD}
+        with env.prank(borrower), pytest.raises(RevmRevert):
+            market.collateral.transfer(market.collateral.address, 1)
+        assert env.last_logs == []  # a reverted transaction logs nothing
+
+
 def test_fresh_env_starts_at_genesis() -> None:
     env = RevmEnv()
     assert (env.timestamp, env.evm.env.block.timestamp) == (GENESIS_TIMESTAMP, GENESIS_TIMESTAMP)
