@@ -31,7 +31,7 @@ from softliq.fuzz.evm import RawLog, make_evm
 from softliq.fuzz.stats import STATS
 from softliq.fuzz.storage import Storage
 from softliq.model.chain import normalized
-from softliq.model.events import Event
+from softliq.model.events import ZERO_ADDRESS, Event
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import ModelRevert
 from softliq.params import SMALL_LOANS, WAD, MarketParams
@@ -127,7 +127,6 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
 }
 """Every state-changing call the fuzz world makes, and its model counterpart."""
 
-ZERO_ADDRESS = "0x" + "0" * 40
 REFUSED: dict[tuple[str, str], str] = {
     ("amm", "set_admin"): "AMM: only admin",
     ("amm", "set_fee"): "AMM: only admin",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from softliq.model import price_curves
-from softliq.model.events import EventLog
+from softliq.model.events import ZERO_ADDRESS, EventLog
 from softliq.model.oracle import Clock, OracleModel
 from softliq.model.tokens import TokenModel
 from softliq.model.wad_math import WAD, require
@@ -189,7 +189,7 @@ class AuctionModel:
         if sale.tab >= self.chost and keeper != "":
             assert self.controller is not None
             self.controller.pay_incentive(keeper, sale.tab, lot_value)
-        self.log.emit("auction", "Redo", id=id_, top=sale.top, tab=sale.tab, lot=sale.lot, keeper=keeper)
+        self.log.emit("auction", "Redo", id=id_, top=sale.top, tab=sale.tab, lot=sale.lot, keeper=keeper or ZERO_ADDRESS)
 
     def take(
         self, sender: str, id_: int, max_collateral: int, max_price: int, receiver: str, on_take: Callable[[int, int], None] | None = None
