@@ -306,43 +306,69 @@ def human_params(params: MarketParams) -> list[tuple[str, str, str]]:
 MAX_AMOUNT = 2**128 - 1
 MAX_RATE = 43959106799
 MAX_DURATION = 10 * 365 * 86400
+"""price_curves: the longest linear tau or stairstep step (seconds)."""
+MIN_FEE, MAX_FEE = 10**6, 10**17
+"""AMM base fee (WAD); the AMM also caps it at 4/A (`max_amm_fee`)."""
+MIN_LIQUIDATION_DISCOUNT = 10**16
+MAX_LOAN_DISCOUNT = 5 * 10**17
+MIN_DISCOUNT_GAP = 10**15
+"""loan_discount - liquidation_discount, at least."""
+MAX_PENALTY = 3 * WAD // 10
+"""LiquidationPolicy: penalty_tier2 at most (penalty_tier1 < liquidation_discount)."""
+MAX_TARGET_HEALTH = WAD // 2
+MAX_MIN_DEBT = 10**9 * WAD
+MAX_CHIP = WAD // 10
+BUF_RANGE = (WAD, 2 * WAD)
+"""Auction.set_params: buf, tail (seconds), cusp in these closed ranges; chost <= MAX_CHOST."""
+TAIL_RANGE = (60, 7 * 86400)
+CUSP_RANGE = (WAD // 100, 99 * WAD // 100)
+MAX_CHOST = 10**9 * WAD
+MAX_BREAKER_LEVEL = 3
+"""Auction.set_stopped: 0 none .. 3 no takes."""
+MAX_CUT = WAD
+"""price_curves: the stairstep / exponential cut per step is in (0, MAX_CUT]."""
+
+
+def max_amm_fee(A: int) -> int:
+    """The AMM's MAX_BASE_FEE for band density `A`: min(10%, 4/A)."""
+    return min(MAX_FEE, 4 * WAD // A) if A > 0 else 0
 
 
 def _bounds(p: MarketParams) -> list[tuple[str, bool, str]]:
     """(field, holds, rule) for every bound the contracts enforce at deployment."""
-    max_fee = min(10**17, 4 * WAD // p.A) if p.A > 0 else 0
+    max_fee = max_amm_fee(p.A)
     largest_tab = p.min_debt * (WAD + p.penalty_tier2) // WAD
-    curve_a_ok = 0 < p.auction_curve_a <= (MAX_DURATION if p.auction_curve == 0 else WAD)
+    curve_a_ok = 0 < p.auction_curve_a <= (MAX_DURATION if p.auction_curve == 0 else MAX_CUT)
     curve_b_ok = (0 < p.auction_curve_b <= MAX_DURATION) if p.auction_curve == 1 else p.auction_curve_b == 0
     return [
         ("price", 0 < p.price <= MAX_AMOUNT, "must be > 0"),
         ("collateral_decimals", p.collateral_decimals <= 18, "must be at most 18"),
         ("A", 10 <= p.A <= 10_000, "must be in [10, 10000]"),
         ("amplification", 11 * 10**17 <= p.amplification <= 3 * WAD, "must be in [1.1, 3]"),
-        ("fee", 10**6 <= p.fee <= max_fee, f"must be in [1e-12, min(10%, 4/A) = {max_fee / WAD:.4%}]"),
+        ("fee", MIN_FEE <= p.fee <= max_fee, f"must be in [1e-12, min(10%, 4/A) = {max_fee / WAD:.4%}]"),
         ("oracle_fee_window", 12 <= p.oracle_fee_window <= 600, "must be in [12s, 600s]"),
         ("away_fee", p.away_fee == 0 or 10**6 <= p.away_fee <= 5 * 10**17, "must be 0 or in [1e-12, 50%]"),
         ("swing_factor", p.swing_factor <= WAD, "must be at most 1"),
         ("swing_time", 60 <= p.swing_time <= 86400, "must be in [60s, 1d]"),
-        ("liquidation_discount", p.liquidation_discount >= 10**16, "must be at least 1%"),
-        ("loan_discount", p.loan_discount <= 5 * 10**17, "must be at most 50%"),
-        ("loan_discount", p.loan_discount >= p.liquidation_discount + 10**15,
+        ("liquidation_discount", p.liquidation_discount >= MIN_LIQUIDATION_DISCOUNT, "must be at least 1%"),
+        ("loan_discount", p.loan_discount <= MAX_LOAN_DISCOUNT, "must be at most 50%"),
+        ("loan_discount", p.loan_discount >= p.liquidation_discount + MIN_DISCOUNT_GAP,
          "must exceed liquidation_discount by at least 0.1%"),
         ("rate", p.rate <= MAX_RATE, f"must be at most {MAX_RATE} per second (~300% APY)"),
         ("penalty_tier1", 0 < p.penalty_tier1 < p.liquidation_discount, "must be in (0, liquidation_discount)"),
-        ("penalty_tier2", p.penalty_tier1 < p.penalty_tier2 <= 3 * 10**17, "must be in (penalty_tier1, 30%]"),
-        ("target_health", 0 < p.target_health <= WAD // 2, "must be in (0, 50%]"),
-        ("min_debt", 0 < p.min_debt <= 10**9 * WAD, "must be in (0, 1e9]"),
-        ("chip", p.chip <= WAD // 10, "must be at most 10%"),
+        ("penalty_tier2", p.penalty_tier1 < p.penalty_tier2 <= MAX_PENALTY, "must be in (penalty_tier1, 30%]"),
+        ("target_health", 0 < p.target_health <= MAX_TARGET_HEALTH, "must be in (0, 50%]"),
+        ("min_debt", 0 < p.min_debt <= MAX_MIN_DEBT, "must be in (0, 1e9]"),
+        ("chip", p.chip <= MAX_CHIP, "must be at most 10%"),
         ("max_in_auction", p.max_in_auction >= p.min_debt, "must be at least min_debt"),
         ("tip", p.tip + p.chip * largest_tab // WAD < p.penalty_tier1 * p.min_debt // WAD,
          "tip + chip * min_debt * (1 + penalty_tier2) must stay below penalty_tier1 * min_debt"),
         ("auction_curve_a", curve_a_ok, "must be in (0, 10 years] for linear, (0, 1] otherwise"),
         ("auction_curve_b", curve_b_ok, "must be in (0, 10 years] for stairstep, 0 otherwise"),
-        ("auction_buf", WAD <= p.auction_buf <= 2 * WAD, "must be in [1, 2]"),
-        ("auction_tail", 60 <= p.auction_tail <= 7 * 86400, "must be in [60s, 7d]"),
-        ("auction_cusp", WAD // 100 <= p.auction_cusp <= 99 * WAD // 100, "must be in [0.01, 0.99]"),
-        ("auction_chost", p.auction_chost <= 10**9 * WAD, "must be at most 1e9"),
+        ("auction_buf", BUF_RANGE[0] <= p.auction_buf <= BUF_RANGE[1], "must be in [1, 2]"),
+        ("auction_tail", TAIL_RANGE[0] <= p.auction_tail <= TAIL_RANGE[1], "must be in [60s, 7d]"),
+        ("auction_cusp", CUSP_RANGE[0] <= p.auction_cusp <= CUSP_RANGE[1], "must be in [0.01, 0.99]"),
+        ("auction_chost", p.auction_chost <= MAX_CHOST, "must be at most 1e9"),
         ("ema_time", p.ema_time == 0 or 60 <= p.ema_time <= 86400, "must be 0 (no EMA) or in [60s, 1d]"),
     ]
 
