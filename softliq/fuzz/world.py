@@ -36,8 +36,9 @@ from softliq.model.system import ModelMarket
 from softliq.model.wad_math import ModelRevert
 from softliq.params import SMALL_LOANS, WAD, MarketParams
 
-N_BORROWERS = 4
-"""Size of the fixed pool of borrowers the state machine draws from."""
+N_BORROWERS = 8
+"""Size of the fixed pool of borrowers: the state machine's rules draw from the first
+four, the rest are the crowd (softliq.fuzz.rules_market) that fills users_to_liquidate."""
 FUNDING = 10**7 * WAD
 """Stablecoin the arbitrageur, the keeper and the funder each start with."""
 ARB_COLLATERAL_WAD = 20_000 * WAD
@@ -104,11 +105,11 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("controller", "repay"): lambda mm, who, a: mm.repay(who, *a),
     ("controller", "liquidate"): lambda mm, who, a: mm.liquidate(who, *a),
     ("controller", "liquidate_many"): lambda mm, who, a: mm.liquidate_many(who, [str(u) for u in a[0]]),
-    ("controller", "set_rate"): lambda mm, who, a: mm.set_rate(*a),
-    ("controller", "set_amm_fee"): lambda mm, who, a: mm.set_amm_fee(*a),
-    ("controller", "set_discounts"): lambda mm, who, a: mm.set_discounts(*a),
-    ("controller", "set_debt_ceiling"): lambda mm, who, a: mm.set_debt_ceiling(*a),
-    ("policy", "set_liquidation_params"): lambda mm, who, a: mm.set_liquidation_params(*a),
+    ("controller", "set_rate"): lambda mm, who, a: mm.set_rate(*a, sender=who),
+    ("controller", "set_amm_fee"): lambda mm, who, a: mm.set_amm_fee(*a, sender=who),
+    ("controller", "set_discounts"): lambda mm, who, a: mm.set_discounts(*a, sender=who),
+    ("controller", "set_debt_ceiling"): lambda mm, who, a: mm.set_debt_ceiling(*a, sender=who),
+    ("policy", "set_liquidation_params"): lambda mm, who, a: mm.set_liquidation_params(*a, sender=who),
     ("amm", "exchange"): lambda mm, who, a: mm.exchange(who, *a),
     ("amm", "exchange_dy"): lambda mm, who, a: mm.exchange_dy(who, *a),
     ("auction", "take"): lambda mm, who, a: mm.take(who, *_no_callback(a)),
@@ -116,9 +117,9 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     # a taker's mirror gets the taker's own address first (see World._mirror)
     ("flash_taker", "flash"): lambda mm, who, a: mm.flash_take(who, *a),
     ("reentrant_taker", "attack"): lambda mm, who, a: mm.reentrant_take(a[0], a[1], a[2]),
-    ("auction", "set_params"): lambda mm, who, a: mm.set_auction_params(*a),
-    ("auction", "set_curve"): lambda mm, who, a: mm.set_curve(*a),
-    ("auction", "set_stopped"): lambda mm, who, a: mm.set_breaker(*a),
+    ("auction", "set_params"): lambda mm, who, a: mm.set_auction_params(*a, sender=who),
+    ("auction", "set_curve"): lambda mm, who, a: mm.set_curve(*a, sender=who),
+    ("auction", "set_stopped"): lambda mm, who, a: mm.set_breaker(*a, sender=who),
     ("oracle", "set_price"): lambda mm, who, a: mm.set_price(*a),
     ("collateral", "mint"): lambda mm, who, a: mm.mint_collateral(*a),
     ("stablecoin", "transfer"): lambda mm, who, a: mm.transfer_stablecoin(who, *a),
@@ -270,6 +271,7 @@ class World:
             auction_address=a["auction"],
             stablecoin_address=a["stablecoin"],
             collateral_address=a["collateral"],
+            admin_address=str(self.market.admin),
         )
 
     def _fund(self) -> None:

@@ -56,10 +56,14 @@ class ModelMarket:
         stablecoin_address: str = "stablecoin",
         collateral_address: str = "collateral",
         record_events: bool = True,
+        admin_address: str | None = None,
     ) -> None:
         """`record_events` False: the event log keeps nothing (runs that never read it)."""
         p = params
         self.params = params
+        self.admin = admin_address
+        """The admin of the Controller, the policy and the Auction (None: setters do not
+        check their sender)."""
         self.clock = Clock(now)
         self.oracle = OracleModel(self.clock, p.price, p.ema_time)
         self.stable = TokenModel(stablecoin_address, "stablecoin")
@@ -126,6 +130,7 @@ class ModelMarket:
         """An independent copy of the whole state (cheap: dict copies)."""
         new = object.__new__(ModelMarket)
         new.params = self.params
+        new.admin = self.admin
         new.amm_address = self.amm_address
         new.clock = Clock(self.clock.now)
         new.oracle = copy.copy(self.oracle)
@@ -270,45 +275,60 @@ class ModelMarket:
         self.auction.redo(sender, id_, keeper)
 
     # ------------------------------------------------------------ admin
+    # Each setter takes the caller as `sender` (None: not checked); like admin_role's
+    # _check_admin, anyone but the admin is refused before any bound is checked.
+
+    def _check_admin(self, sender: str | None) -> None:
+        """admin_role._check_admin: "Only admin" unless `sender` is the admin."""
+        if sender is not None and self.admin is not None:
+            require(sender.lower() == self.admin.lower(), "Only admin")
 
     @atomic
-    def set_rate(self, rate: int) -> None:
+    def set_rate(self, rate: int, sender: str | None = None) -> None:
         """Controller.set_rate."""
+        self._check_admin(sender)
         self.controller.set_rate(rate)
 
     @atomic
-    def set_amm_fee(self, fee: int) -> None:
+    def set_amm_fee(self, fee: int, sender: str | None = None) -> None:
         """Controller.set_amm_fee."""
+        self._check_admin(sender)
         self.controller.set_amm_fee(fee)
 
     @atomic
-    def set_discounts(self, loan_discount: int, liquidation_discount: int) -> None:
+    def set_discounts(self, loan_discount: int, liquidation_discount: int, sender: str | None = None) -> None:
         """Controller.set_discounts."""
+        self._check_admin(sender)
         self.controller.set_discounts(loan_discount, liquidation_discount)
 
     @atomic
-    def set_debt_ceiling(self, ceiling: int) -> None:
+    def set_debt_ceiling(self, ceiling: int, sender: str | None = None) -> None:
         """Controller.set_debt_ceiling."""
+        self._check_admin(sender)
         self.controller.set_debt_ceiling(ceiling)
 
     @atomic
-    def set_liquidation_params(self, *values: int) -> None:
+    def set_liquidation_params(self, *values: int, sender: str | None = None) -> None:
         """set_liquidation_params(p1, p2, target_health, min_debt, tip, chip, max_in_auction)."""
+        self._check_admin(sender)
         self.controller.set_liquidation_params(*values)
 
     @atomic
-    def set_auction_params(self, buf: int, tail: int, cusp: int, chost: int) -> None:
+    def set_auction_params(self, buf: int, tail: int, cusp: int, chost: int, sender: str | None = None) -> None:
         """Auction.set_params."""
+        self._check_admin(sender)
         self.auction.set_params(buf, tail, cusp, chost)
 
     @atomic
-    def set_curve(self, kind: int, a: int, b: int) -> None:
+    def set_curve(self, kind: int, a: int, b: int, sender: str | None = None) -> None:
         """Auction.set_curve: auctions started from now on use the new curve."""
+        self._check_admin(sender)
         self.auction.set_curve(kind, a, b)
 
     @atomic
-    def set_breaker(self, level: int) -> None:
+    def set_breaker(self, level: int, sender: str | None = None) -> None:
         """Auction.set_stopped: 0 none, 1 no new auctions, 2 also no redo, 3 also no take."""
+        self._check_admin(sender)
         self.auction.set_stopped(level)
 
     # ------------------------------------------------------------ accounting
