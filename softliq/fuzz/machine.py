@@ -20,7 +20,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from softliq import actors
 from softliq.fuzz import invariants as inv
 from softliq.fuzz.arb import best_quote
+from softliq.fuzz.rules_admin import AdminRules
 from softliq.fuzz.rules_callers import CallerRules
+from softliq.fuzz.rules_market import MarketRules
 from softliq.fuzz.world import FuzzFailure, World
 from softliq.params import WAD
 
@@ -94,6 +96,8 @@ PRINCIPAL_CALLS = {
     "auctions_end": frozenset({"take", "redo"}),
     "round_trip": frozenset({"exchange"}),
     "shifted_round_trip": frozenset({"exchange"}),
+    "exchange_dy": frozenset({"exchange_dy"}),
+    "cap_binds": frozenset({"liquidate", "liquidate_many"}),
 }
 """Rules that succeed only when one of these calls goes through (the others: any call
 but plumbing; see softliq.fuzz.stats)."""
@@ -118,7 +122,7 @@ LOAN_REASONS = {"no loan"}
 REPLACE_REASONS = {"position in soft liquidation", "debt too high for collateral", "AMM: amount too low"}
 
 
-class SystemMachine(CallerRules, RuleBasedStateMachine):
+class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine):
     """Full-system fuzzing with price moves of up to `max_move_bp` basis points."""
 
     world: World
@@ -826,8 +830,9 @@ class GentleMachine(SystemMachine):
 
     max_move_bp = 100
     gentle = True
-    UNREACHABLE = frozenset({"crash", "crash_then_sweep"}) | AUCTION_RULES
-    """No crash here, and so no loan ever becomes liquidatable: nothing is auctioned."""
+    UNREACHABLE = frozenset({"crash", "crash_then_sweep", "cap_binds", "admin_at_bound"}) | AUCTION_RULES
+    """No crash here, and so no loan ever becomes liquidatable: nothing is auctioned (nor
+    does the admin go to the bounds: softliq.fuzz.rules_admin)."""
 
 
 def bind(machine: type[SystemMachine], world: World) -> type[SystemMachine]:
