@@ -125,7 +125,8 @@ def check_model(world: World, full: bool) -> None:
         return
     from softliq.model.chain import Twin
 
-    twin = Twin(world.market, world.model, users=list(world.wallets), band_reader=world.band)
+    users = [who for who in world.wallets if not world.idle(who)]
+    twin = Twin(world.market, world.model, users=users, band_reader=world.band)
     diffs = twin.differences(full_views=full)
     if diffs:
         fail("8 model matches chain", "\n".join(diffs[:20]))

@@ -332,6 +332,15 @@ class World:
         """Token units -> 18 decimals for the collateral."""
         return 10 ** (18 - self.market.params.collateral_decimals)
 
+    def idle(self, who: str) -> bool:
+        """`who` holds no token and no loan, on the chain (raw storage) and in the model:
+        invariant 8 has nothing of theirs to compare (the crowd of borrowers that only
+        some rules use stays idle most of the time)."""
+        if self.balance("stablecoin", who) or self.balance("collateral", who) or self.storage["controller"].get_map("_loans", who):
+            return False
+        mm = self.model
+        return mm is None or not (mm.stable.balance_of(who) or mm.collateral.balance_of(who) or mm.controller.loan_exists(who))
+
     def liquidation_holder(self) -> Any:
         """The contract holding the liquidation parameters: the policy if deployed."""
         return getattr(self.market, "policy", None) or self.market.controller
