@@ -119,6 +119,27 @@ MUTANTS = (
         (("AMM.vy", "tokens_sold=t.in_amount", "tokens_sold=t.out_amount"),),
         model_only=True,
     ),
+    # blind spots closed by softliq/fuzz/rules_admin.py and rules_market.py (issue 14)
+    Mutant(
+        "exchange_dy_exact_budget_refused",
+        "AMM: exchange_dy refuses a max_amount equal to the input it needs (off by one)",
+        (("AMM.vy", 'assert in_amount <= max_amount, "AMM: slippage"', 'assert in_amount < max_amount, "AMM: slippage"'),),
+    ),
+    Mutant(
+        "tail_bound_off_by_one",
+        "Auction: set_params refuses the shortest allowed tail (60 s)",
+        (("Auction.vy", "assert tail >= 60 and tail <= 7 * 86400,", "assert tail > 60 and tail <= 7 * 86400,"),),
+    ),
+    Mutant(
+        "cap_ignores_live_tab",
+        "LiquidationPolicy: plan fits each tab under max_in_auction alone, not under the room the live tabs leave",
+        (("LiquidationPolicy.vy", "    if tab <= room:\n", "    if tab <= cap:\n"),),
+    ),
+    Mutant(
+        "page_one_too_many",
+        "Controller: users_to_liquidate reads limit + 1 loans per page",
+        (("Controller.vy", "if k >= limit or offset + k >= n:", "if k > limit or offset + k >= n:"),),
+    ),
 )
 
 
