@@ -324,13 +324,22 @@ class AdminRules:
             self._beyond_bound(bound)
             self._at_bound(bound)
 
-    def _beyond_bound(self, case: BoundCase) -> None:
-        w = self.world
-        before = Settings.of_chain(w)
-        args = case.beyond(before)
+    def _bound_args(self, case: BoundCase, at: bool) -> tuple[Settings, tuple[int, ...]] | None:
+        """The settings now and `case`'s arguments at (or beyond) its bound; None (and
+        counted) when the bound cannot be reached from these settings."""
+        before = Settings.of_chain(self.world)
+        args = (case.at if at else case.beyond)(before)
         if args is None:
-            inv.STATS.event(f"admin bound unreachable now: {case.name} (beyond)")
+            inv.STATS.event(f"admin bound unreachable now: {case.name} ({'at' if at else 'beyond'})")
+            return None
+        return before, args
+
+    def _beyond_bound(self, case: BoundCase) -> None:
+        """One step beyond the bound: the contract's reason, nothing changed."""
+        w, found = self.world, self._bound_args(case, at=False)
+        if found is None:
             return
+        before, args = found
         label = f"{case.setter}{args} (beyond {case.name})"
         out = w.attempt(self.m.admin, self._setter_contract(case.setter), case.setter, *args, allowed={case.reason})
         if out.ok:
@@ -340,12 +349,11 @@ class AdminRules:
         inv.STATS.event(f"admin bound refused: {case.name}")
 
     def _at_bound(self, case: BoundCase) -> None:
-        w, admin = self.world, self.m.admin
-        before = Settings.of_chain(w)
-        args = case.at(before)
-        if args is None:
-            inv.STATS.event(f"admin bound unreachable now: {case.name} (at)")
+        """Exactly at the bound: accepted, getters and model follow, then restored."""
+        w, admin, found = self.world, self.m.admin, self._bound_args(case, at=True)
+        if found is None:
             return
+        before, args = found
         label = f"{case.setter}{args} (at {case.name})"
         contract = self._setter_contract(case.setter)
         w.attempt(admin, contract, case.setter, *args)
