@@ -375,6 +375,7 @@ class AdminRules:
             inv.fail("admin bounds", f"borrower {w.borrowers[b]} called {setter} and was not refused")
         self._check_settings(f"borrower's {setter}", before)
         inv.STATS.count("non-admin setter call refused")
+        inv.STATS.rule_succeeded()  # the refusal is what this rule is for
         inv.STATS.event(f"non-admin refused: {setter}")
 
     @rule(extra=st.sampled_from([0, 1, 100]))

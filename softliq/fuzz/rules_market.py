@@ -243,6 +243,7 @@ class MarketRules:
         if self.world.model is not None and self.world.model.controller.users_to_liquidate(0, 50) != whole:
             inv.fail("8 model matches chain", f"users_to_liquidate: model {self.world.model.controller.users_to_liquidate(0, 50)}, chain {whole}")
         inv.STATS.count("users_to_liquidate pages join to the unhealthy loans")
+        inv.STATS.rule_succeeded()  # reading the pages is what this rule is for
         inv.STATS.event(f"paged {n} loans, {min(len(whole), 3)}{'+' if len(whole) >= 3 else ''} liquidatable")
 
 
