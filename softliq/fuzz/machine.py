@@ -655,10 +655,13 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
         self._tick()
         if not self.m.auction.active_ids() or not self._due("reentrant keeper"):
             return
-        liquidatable = self._liquidatable(falling=REENTRY_MODES[mode].startswith("liquidate"))
+        liquidating = REENTRY_MODES[mode].startswith("liquidate")
+        liquidatable = [u for u in self._liquidatable(falling=liquidating) if not liquidating or self._kicks_auction(u)]
         picked = self._takeable(which)
-        if picked is None or (REENTRY_MODES[mode].startswith("liquidate") and not liquidatable):
-            return  # a healthy target would be refused for its health, not by the lock
+        if picked is None or (liquidating and not liquidatable):
+            # a healthy target would be refused for its health, and one whose bands repay
+            # it all is liquidated without an auction: neither reaches the lock
+            return
         auction_id, _, lot, tab = picked
         w, a = self.world, self.m.auction
         taker = w.takers["reentrant_taker"]
@@ -676,6 +679,15 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
             inv.fail("no re-entry from a take callback", f"{REENTRY_MODES[mode]} from inside a take of {auction_id}: success={taker.inner_success()}, reason {inner!r}")
         inv.STATS.count("no re-entry from a take callback")
         inv.STATS.event(f"re-entry refused: {REENTRY_MODES[mode]}")
+
+    def _kicks_auction(self, user: str) -> bool:
+        """Whether liquidating `user` now would open an auction (tried on the chain and
+        rolled back: nothing the model needs to follow)."""
+        with self.world.evm.anchor(), self.world.evm.prank(self.world.liquidator):
+            try:
+                return self.m.controller.liquidate(user) != 0
+            except self.world.evm.errors:
+                return False
 
     def _liquidatable(self, falling: bool) -> list[str]:
         """Users the Controller lists as liquidatable; with `falling`, if there are none,
