@@ -74,6 +74,11 @@ class MarketRules:
             inv.STATS.event("exchange_dy refused: not enough liquidity")
             return
         _expect(size != -1, f"get_dx({i}, {out_amount}) quotes {dx} for more than the bands hold")
+        if i == 0 and dx > w.balance("stablecoin", w.funder):
+            # the last units of a band can cost more than all the stablecoin there is
+            # (a near-empty band's curve): no wallet could pay; seen in deep campaigns
+            inv.STATS.event("exchange_dy: quote beyond every wallet")
+            return
         self._fund_arbitrageur(i, dx)
         quote = tuple(amm.get_dxdy(i, j, dx))
         max_amount = {"generous": 2 * dx + 10, "exact": dx, "tight": dx - 1}[budget]
