@@ -55,7 +55,11 @@ def decode_revert(message: str) -> str:
     match = _OUTPUT.search(message)
     if match is None:
         return message.split("{")[0].strip() or message  # a halt (out of gas, invalid opcode...)
-    data = bytes.fromhex(match.group(1))
+    return revert_data_reason(bytes.fromhex(match.group(1)))
+
+
+def revert_data_reason(data: bytes) -> str:
+    """The reason in raw revert data: an Error(string), a Panic(code), or what it is."""
     if data[:4] == ERROR_SELECTOR:
         return str(decode(["string"], data[4:])[0])
     if data[:4] == PANIC_SELECTOR:

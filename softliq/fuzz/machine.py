@@ -25,6 +25,7 @@ from softliq.fuzz.rules_callers import CallerRules
 from softliq.fuzz.rules_market import MarketRules
 from softliq.fuzz.world import FuzzFailure, World
 from softliq.params import WAD
+from softliq.revm import revert_data_reason
 
 MAX_PRICE = 2**255
 PRICE_FLOOR, PRICE_CEIL = 60, 180
@@ -72,17 +73,8 @@ REENTRY_MODES = {1: "take", 2: "redo", 3: "liquidate", 4: "liquidate_many", 5: "
 SEND_COLLATERAL = 5
 
 
-ERROR_SELECTOR = bytes.fromhex("08c379a0")
-"""Error(string): how a revert with a reason starts."""
-
-
-def _revert_reason(data: bytes) -> str:
-    """The reason string of raw revert data; "" for an empty revert, else its hex."""
-    if not data.startswith(ERROR_SELECTOR):
-        return data.hex()
-    from eth_abi import decode
-
-    return str(decode(["string"], data[4:])[0])
+LOCKED = "revert without reason"
+"""What the re-entrancy lock's empty revert decodes to (softliq.revm.revert_data_reason)."""
 
 
 PRINCIPAL_CALLS = {
@@ -673,8 +665,8 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
         if not out.ok:
             inv.STATS.event(f"re-entrant take reverted: {out.reason}")
             return
-        inner = _revert_reason(bytes(taker.inner_revert_data()))
-        refused = {"only auction"} if mode == SEND_COLLATERAL else {"", "auction capacity full", *self._breaker_reasons(1)}
+        inner = revert_data_reason(bytes(taker.inner_revert_data()))
+        refused = {"only auction"} if mode == SEND_COLLATERAL else {LOCKED, "auction capacity full", *self._breaker_reasons(1)}
         if taker.inner_success() or inner not in refused:
             inv.fail("no re-entry from a take callback", f"{REENTRY_MODES[mode]} from inside a take of {auction_id}: success={taker.inner_success()}, reason {inner!r}")
         inv.STATS.count("no re-entry from a take callback")

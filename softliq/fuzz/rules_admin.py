@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
 from softliq.fuzz import invariants as inv
-from softliq.fuzz.world import LIQUIDATION_PARAMS, World
+from softliq.fuzz.world import LIQUIDATION_PARAMS, ONLY_ADMIN, World
 from softliq.params import (
     BUF_RANGE,
     CUSP_RANGE,
@@ -45,10 +45,6 @@ from softliq.params import (
     WAD,
     max_amm_fee,
 )
-
-ONLY_ADMIN = "Only admin"
-"""admin_role._check_admin's reason (Controller, LiquidationPolicy, Auction)."""
-
 
 @dataclass(frozen=True)
 class Settings:

@@ -128,22 +128,24 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
 }
 """Every state-changing call the fuzz world makes, and its model counterpart."""
 
+ONLY_ADMIN = "Only admin"
+"""admin_role._check_admin's reason (Controller, LiquidationPolicy, Auction)."""
 REFUSED: dict[tuple[str, str], str] = {
     ("amm", "set_admin"): "AMM: only admin",
     ("amm", "set_fee"): "AMM: only admin",
     ("amm", "set_rate"): "AMM: only admin",
     ("amm", "deposit_range"): "AMM: only admin",
     ("amm", "withdraw"): "AMM: only admin",
-    ("controller", "set_auction"): "Only admin",
-    ("controller", "set_admin"): "Only admin",
+    ("controller", "set_auction"): ONLY_ADMIN,
+    ("controller", "set_admin"): ONLY_ADMIN,
     ("controller", "book_shortfall"): "only auction",
     ("controller", "pay_incentive"): "only auction",
     ("controller", "send_collateral"): "only auction",
     ("auction", "kick"): "Auction: only controller",
-    ("auction", "set_controller"): "Only admin",
-    ("auction", "set_admin"): "Only admin",
-    ("policy", "set_controller"): "Only admin",
-    ("policy", "set_admin"): "Only admin",
+    ("auction", "set_controller"): ONLY_ADMIN,
+    ("auction", "set_admin"): ONLY_ADMIN,
+    ("policy", "set_controller"): ONLY_ADMIN,
+    ("policy", "set_admin"): ONLY_ADMIN,
     ("stablecoin", "mint"): "Stablecoin: only minter",
     ("stablecoin", "burn_from"): "Stablecoin: only minter",
     ("stablecoin", "burn"): "Stablecoin: only burner",
