@@ -870,7 +870,13 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
             else:
                 x = out_raw
                 y_raw = in_raw
-            assert x <= c.MAX_AMOUNT and y_raw <= c.MAX_AMOUNT, "AMM: band overflow"
+            # the band stays packable and its curve computable: its L is at most ~1.21x
+            # b = sa*y + x/sb over d (band_math), so the input coin's term of b may not
+            # pass MAX_BAND_SIZE * d; the output coin's only shrinks (after an oracle move it
+            # may exceed the bound, and arbitrage must still be able to empty it). sb >= sa,
+            # sa + 1 and the strict bound (rounded down) err against the trader
+            sa: uint256 = unsafe_add(self._sa(ctx, n), 1)
+            assert x <= c.MAX_AMOUNT and y_raw <= c.MAX_AMOUNT and (unsafe_div(unsafe_mul(x, c.WAD), sa) if pump else sa * y_raw * COLLATERAL_PRECISION // c.WAD) < unsafe_div(unsafe_mul(c.MAX_BAND_SIZE, CURVE_D), c.WAD), "AMM: band overflow"
             t.bands.append(n)
             t.values.append(x | (y_raw << 128))
             if remaining == 0 or len(t.bands) == MAX_TOUCH:
@@ -988,14 +994,21 @@ def exchange_dy(i: uint256, j: uint256, out_amount: uint256, max_amount: uint256
     return self._exchange(i, j, in_amount, out_amount, _for, ctx)
 
 
+@internal
+@view
+def _quote(i: uint256, j: uint256, in_amount: uint256) -> uint256[2]:
+    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    t: Trade = self._calc_swap_out(i == 0, in_amount, self._ctx(self._price_oracle()))
+    return [t.in_amount, t.out_amount]
+
+
 @external
 @view
 def get_dy(i: uint256, j: uint256, in_amount: uint256) -> uint256:
     """
     @notice Output `exchange(i, j, in_amount, 0)` would give now.
     """
-    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
-    return self._calc_swap_out(i == 0, in_amount, self._ctx(self._price_oracle())).out_amount
+    return self._quote(i, j, in_amount)[1]
 
 
 @external
@@ -1004,9 +1017,8 @@ def get_dxdy(i: uint256, j: uint256, in_amount: uint256) -> (uint256, uint256):
     """
     @notice Input used and output given by `exchange(i, j, in_amount, 0)` now.
     """
-    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
-    t: Trade = self._calc_swap_out(i == 0, in_amount, self._ctx(self._price_oracle()))
-    return t.in_amount, t.out_amount
+    q: uint256[2] = self._quote(i, j, in_amount)
+    return q[0], q[1]
 
 
 @external

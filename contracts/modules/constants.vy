@@ -70,3 +70,8 @@ MIN_DISCOUNT_GAP: constant(uint256) = 10**15
 
 # Upper bound on any amount kept in a packed band slot.
 MAX_AMOUNT: constant(uint256) = 2**128 - 1
+# Upper bound on a band after a swap: neither term of its b = sa*y + x/sb (band_math)
+# may pass MAX_BAND_SIZE * d through the swap's input coin, which bounds L by ~2.4x
+# MAX_BAND_SIZE; so the curve (f + x)(g + y) < 2**226 and every read of the band has
+# room for the oracle to move ~1000x (k = 3) before its math could overflow
+MAX_BAND_SIZE: constant(uint256) = 2**110

@@ -27,6 +27,8 @@ from softliq.params import WAD
 MAX_UINT = 2**256 - 1
 DEAD_SHARES = 1000
 """The AMM's virtual shares per band (contracts/modules/constants.vy)."""
+BAND_OVERFLOW = "AMM: band overflow"
+"""A trade that would leave a band too large for its curve math (constants.MAX_BAND_SIZE)."""
 CAP_FULL = "auction capacity full"
 """LiquidationPolicy.plan's reason when no minimum-size tab fits under max_in_auction."""
 CROWD_FROM = 4
@@ -80,7 +82,16 @@ class MarketRules:
             inv.STATS.event("exchange_dy: quote beyond every wallet")
             return
         self._fund_arbitrageur(i, dx)
-        quote = tuple(amm.get_dxdy(i, j, dx))
+        try:
+            quote = tuple(amm.get_dxdy(i, j, dx))
+        except w.evm.errors as error:
+            # a quote so large (the last units of a near-empty band at a fee near 1) that
+            # the band it pays into would outgrow its math: the trade must be refused too
+            _expect(w.evm.revert_reason(error) == BAND_OVERFLOW, f"get_dxdy({i}, {dx}) reverted: {error}")
+            out = w.attempt(w.arbitrageur, amm, "exchange_dy", i, j, out_amount, MAX_UINT, allowed={BAND_OVERFLOW})
+            _expect(not out.ok, f"exchange_dy({i}, {out_amount}) filled {out.result} though its quote overflows a band")
+            inv.STATS.event("exchange_dy refused: band overflow")
+            return
         max_amount = {"generous": 2 * dx + 10, "exact": dx, "tight": dx - 1}[budget]
         out = w.attempt(w.arbitrageur, amm, "exchange_dy", i, j, out_amount, max_amount, allowed={"AMM: slippage"})
         if budget == "tight":

@@ -18,6 +18,7 @@ from softliq.model.wad_math import (
     DEAD_SHARES,
     IWAD,
     MAX_AMOUNT,
+    MAX_BAND_SIZE,
     MAX_DYNAMIC_FEE,
     MAX_AWAY_FEE,
     MAX_FEE,
@@ -446,7 +447,14 @@ class AMMModel:
                     out_raw -= d
                     remaining = 0
                 x, y_raw = (in_raw, out_raw) if pump else (out_raw, in_raw)
-                require(x <= MAX_AMOUNT and y_raw <= MAX_AMOUNT, "AMM: band overflow")
+                sa = self.sa(ctx, n) + 1  # the input coin's term of the band's b (MAX_BAND_SIZE)
+                require(
+                    x <= MAX_AMOUNT
+                    and y_raw <= MAX_AMOUNT
+                    and (x * WAD // sa if pump else sa * y_raw * self.COLLATERAL_PRECISION // WAD)
+                    < MAX_BAND_SIZE * self.CURVE_D // WAD,
+                    "AMM: band overflow",
+                )
                 t.bands.append(n)
                 t.values.append((x, y_raw))
                 if remaining == 0 or len(t.bands) == MAX_TOUCH:

@@ -9,6 +9,8 @@ Controller's address (that is who calls them in production).
 import boa
 import pytest
 
+from softliq import actors
+
 from .helpers import (
     MAX_UINT,
     WAD,
@@ -410,3 +412,47 @@ def test_one_coin_bands_beyond_the_oracle_are_valued_without_their_curve(loaded_
     )
     assert amm.get_x_down(who) == x_down
     assert amm.get_y_up(who) == amm.get_sum_xy(who)[1]
+
+
+def test_a_band_never_outgrows_its_math(traded, arbitrageur, borrowers):
+    """At an oracle-move fee near 1 a seller of collateral pays ~1/(1 - fee) times what
+    the band's curve takes, and the rest stays in the band: repeated, such gifts once made
+    a band so large that its curve overflowed and every swap through it reverted without
+    a reason. Now a swap that would take a band past constants.MAX_BAND_SIZE is refused
+    with a reason and changes nothing, and after every accepted one the band's views
+    still work, at this oracle price and at 100x either side of it."""
+    market, amm = traded, traded.amm
+    n = amm.active_band()
+    trade(market, arbitrageur, 0, 10**15)  # an oracle write now: the next move's fee applies
+    set_oracle(market, amm.price_oracle() // 10**6)
+    assert amm.dynamic_fee() > WAD - WAD // 10**6
+    accepted = refused = 0
+    for k in range(20, 40):
+        amount = 10**k
+        actors.fund_collateral(market, arbitrageur, amount)
+        before = amm_state(market)
+        try:
+            trade(market, arbitrageur, 1, amount)
+        except boa.BoaError as error:
+            assert "AMM: band overflow" in str(error)
+            assert amm_state(market) == before
+            refused += 1
+            continue
+        accepted += 1
+        p_o = amm.price_oracle()
+        for price in (p_o, p_o * 100, p_o // 100):
+            set_oracle(market, price)
+            assert amm.get_p() > 0
+            for who in borrowers[:2]:
+                amm.get_x_down(who)
+                amm.get_y_up(who)
+            # a swap that adds to a side already past the bound (its term grew with the
+            # oracle) is refused with the reason; the one that drains it goes through
+            for i in (0, 1):
+                try:
+                    amm.get_dy(i, 1 - i, WAD)
+                except boa.BoaError as error:
+                    assert "AMM: band overflow" in str(error)
+                    assert i == 1 and price > p_o
+        set_oracle(market, p_o)
+    assert accepted and refused
