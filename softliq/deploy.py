@@ -48,6 +48,9 @@ class Market:
     """The auction house of gradual liquidations."""
     policy: Any = None
     """The LiquidationPolicy: tiers, penalties, keeper rewards, the cap on auctions."""
+    llamma_adapter: Any = None
+    """LLAMMA's bot interface over the AMM: get_dydx, p_current_up/down,
+    get_amount_for_price, and exchange_dy that buys all there is (docs/integrating.md)."""
 
     def addresses(self) -> dict[str, str]:
         """Contract addresses by role."""
@@ -60,6 +63,7 @@ class Market:
             "controller": self.controller,
             "auction": self.auction,
             "policy": self.policy,
+            "llamma_adapter": self.llamma_adapter,
         }
         return {k: str(v.address) for k, v in named.items() if v is not None}
 
@@ -132,7 +136,8 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         p.chip,
         p.max_in_auction,
     )
-    market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source, auction, policy)
+    adapter = backend.deploy("LlammaAdapter", backend.address(amm))
+    market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source, auction, policy, adapter)
     if p.rate:
         backend.transact_as(admin, controller, "set_rate", p.rate)
     return market
