@@ -116,6 +116,7 @@ struct Curve:  # band n's curve now: (f + x)(g + y) = inv, and its effective fee
     p_lo: uint256  # the band's price range at p_o: all collateral ..
     p_hi: uint256  # .. all stablecoin (both rounded down)
     root: uint256  # at least sqrt(inv): L padded for its roundings
+    sa: uint256
 
 struct Sides:  # a band as one trade sees it; balances and offsets in 18 decimals
     in_bal: uint256
@@ -129,10 +130,12 @@ struct Sides:  # a band as one trade sees it; balances and offsets in 18 decimal
     away_fee: uint256  # fee of the away part
     cheap_net: uint256  # net input (18 dec) the toward part takes; max_value: the whole band
     cheap_gross: uint256  # the same with the toward fee, rounded up
+    sa: uint256  # the band's _sa
 
 struct Trade:
     in_amount: uint256
     out_amount: uint256
+    n_start: int256  # the active band the walk started from
     n_end: int256
     bands: DynArray[int256, 50]
     values: DynArray[uint256, 50]
@@ -718,7 +721,7 @@ def _curve(ctx: Ctx, n: int256, x: uint256, y: uint256) -> Curve:
     # by 1e-9 of itself and 10/CURVE_D (the isqrt's and the coefficients' roundings)
     # l * WAD did not overflow in band_math, so l < 2**196 and the sums cannot; CURVE_D > 0
     root: uint256 = unsafe_add(unsafe_add(l, unsafe_div(l, 10**9)), unsafe_div(10 * c.WAD, CURVE_D))
-    return Curve(f=f, g=g, inv=(f + x) * (g + y), fee=self._band_fee(ctx, lo, hi), p_lo=lo, p_hi=hi, root=root)
+    return Curve(f=f, g=g, inv=(f + x) * (g + y), fee=self._band_fee(ctx, lo, hi), p_lo=lo, p_hi=hi, root=root, sa=sa)
 
 
 @internal
@@ -731,9 +734,9 @@ def _sides(pump: bool, ctx: Ctx, n: int256, x: uint256, y_raw: uint256) -> Sides
     cv: Curve = self._curve(ctx, n, x, y_raw * COLLATERAL_PRECISION)
     sd: Sides = empty(Sides)
     if pump:
-        sd = Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y_raw * COLLATERAL_PRECISION, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256))
+        sd = Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y_raw * COLLATERAL_PRECISION, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
     else:
-        sd = Sides(in_bal=y_raw * COLLATERAL_PRECISION, in_off=cv.g, in_prec=COLLATERAL_PRECISION, out_bal=x, out_off=cv.f, out_prec=1, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256))
+        sd = Sides(in_bal=y_raw * COLLATERAL_PRECISION, in_off=cv.g, in_prec=COLLATERAL_PRECISION, out_bal=x, out_off=cv.f, out_prec=1, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
     if AWAY_FEE != 0:
         sd.away_fee = max(AWAY_FEE, cv.fee)
         left: uint256 = sd.out_bal  # the band's whole range lies beyond p_o: every unit is away
@@ -834,6 +837,7 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
     remaining: uint256 = in_amount
     r: BandRange = self._load_range()
     n: int256 = r.active
+    t.n_start = n
     t.n_end = n
     for _i: uint256 in range(1074):
         x: uint256 = 0
@@ -873,10 +877,11 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
             # the band stays packable and its curve computable: its L is at most ~1.21x
             # b = sa*y + x/sb over d (band_math), so the input coin's term of b may not
             # pass MAX_BAND_SIZE * d; the output coin's only shrinks (after an oracle move it
-            # may exceed the bound, and arbitrage must still be able to empty it). sb >= sa,
-            # sa + 1 and the strict bound (rounded down) err against the trader
-            sa: uint256 = unsafe_add(self._sa(ctx, n), 1)
-            assert x <= c.MAX_AMOUNT and y_raw <= c.MAX_AMOUNT and (unsafe_div(unsafe_mul(x, c.WAD), sa) if pump else sa * y_raw * COLLATERAL_PRECISION // c.WAD) < unsafe_div(unsafe_mul(c.MAX_BAND_SIZE, CURVE_D), c.WAD), "AMM: band overflow"
+            # may exceed the bound, and arbitrage must still be able to empty it). x/sa with
+            # sa <= sb rounded down overstates the x term; the y term errs by under 1 wei of
+            # 2**110 * d. Unsafe ops: x, y <= 2**128 first, precision <= 1e18, d <= WAD
+            sa: uint256 = sd.sa
+            assert max(x, y_raw) <= c.MAX_AMOUNT and (unsafe_div(unsafe_mul(x, c.WAD), sa) if pump else unsafe_div(sa * unsafe_mul(y_raw, COLLATERAL_PRECISION), c.WAD)) < unsafe_div(unsafe_mul(c.MAX_BAND_SIZE, CURVE_D), c.WAD), "AMM: band overflow"
             t.bands.append(n)
             t.values.append(x | (y_raw << 128))
             if remaining == 0 or len(t.bands) == MAX_TOUCH:
@@ -949,8 +954,8 @@ def _exchange(i: uint256, j: uint256, in_amount: uint256, min_out: uint256, rece
         if k == len(t.bands):
             break
         self._bands[t.bands[k]] = t.values[k]
-    r: BandRange = self._load_range()
-    if r.active != t.n_end:
+    if t.n_start != t.n_end:  # the range is read again only when the active band moves
+        r: BandRange = self._load_range()
         r.active = t.n_end
         self._store_range(r)
     coin_in: IERC20 = BORROWED_TOKEN

@@ -87,6 +87,8 @@ class Sides:
     away_fee: int
     cheap_net: int
     cheap_gross: int
+    sa: int = 0
+    """The band's _sa."""
 
 
 @dataclass
@@ -341,8 +343,8 @@ class AMMModel:
         lo = sa * sa // WAD
         hi = sb * sb // WAD
         fee = self.band_fee(ctx, lo, hi)
-        pump = Sides(x, f, 1, y, g, prec, inv, fee, fee, MAX_UINT256, MAX_UINT256)
-        dump = Sides(y, g, prec, x, f, 1, inv, fee, fee, MAX_UINT256, MAX_UINT256)
+        pump = Sides(x, f, 1, y, g, prec, inv, fee, fee, MAX_UINT256, MAX_UINT256, sa)
+        dump = Sides(y, g, prec, x, f, 1, inv, fee, fee, MAX_UINT256, MAX_UINT256, sa)
         if self.AWAY_FEE:
             away = max(self.AWAY_FEE, fee)
             root = l + l // 10**9 + 10 * WAD // self.CURVE_D
@@ -447,10 +449,9 @@ class AMMModel:
                     out_raw -= d
                     remaining = 0
                 x, y_raw = (in_raw, out_raw) if pump else (out_raw, in_raw)
-                sa = self.sa(ctx, n) + 1  # the input coin's term of the band's b (MAX_BAND_SIZE)
+                sa = sd.sa  # the input coin's term of the band's b stays small (MAX_BAND_SIZE)
                 require(
-                    x <= MAX_AMOUNT
-                    and y_raw <= MAX_AMOUNT
+                    max(x, y_raw) <= MAX_AMOUNT
                     and (x * WAD // sa if pump else sa * y_raw * self.COLLATERAL_PRECISION // WAD)
                     < MAX_BAND_SIZE * self.CURVE_D // WAD,
                     "AMM: band overflow",
