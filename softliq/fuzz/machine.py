@@ -89,6 +89,7 @@ PRINCIPAL_CALLS = {
     "round_trip": frozenset({"exchange"}),
     "shifted_round_trip": frozenset({"exchange"}),
     "exchange_dy": frozenset({"exchange_dy"}),
+    "adapter_exchange_dy": frozenset({"exchange_dy"}),
     "cap_binds": frozenset({"liquidate", "liquidate_many"}),
 }
 """Rules that succeed only when one of these calls goes through (the others: any call

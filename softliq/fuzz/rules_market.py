@@ -105,6 +105,40 @@ class MarketRules:
         inv.STATS.count("exchange_dy fill equals get_dx quote")
         inv.STATS.event(f"exchange_dy filled ({budget})")
 
+    @rule(i=st.integers(0, 1), size=st.sampled_from(OUTPUT_SIZES), b=st.integers(0, 3))
+    def adapter_exchange_dy(self, i: int, size: int, b: int) -> None:
+        """The arbitrageur buys through the LlammaAdapter for a borrower: asked for more
+        than one swap can give (size -1), it buys all there is (LLAMMA's rule), as
+        get_dydx said; otherwise exactly what the AMM's exchange_dy would."""
+        self._tick()
+        w, amm, adapter, j = self.world, self.m.amm, self.m.llamma_adapter, 1 - i
+        receiver = w.borrowers[b]
+        want = self._dy_target(j, size)
+        if want == 0:
+            return
+        try:
+            got, paid = adapter.get_dydx(i, j, want)
+        except w.evm.errors as error:
+            _expect(w.evm.revert_reason(error) == BAND_OVERFLOW, f"get_dydx({i}, {want}) reverted: {error}")
+            out = w.attempt(w.arbitrageur, adapter, "exchange_dy", i, j, want, MAX_UINT, receiver, allowed={BAND_OVERFLOW})
+            _expect(not out.ok, f"adapter exchange_dy({i}, {want}) filled {out.result} though its quote overflows a band")
+            inv.STATS.event("adapter exchange_dy refused: band overflow")
+            return
+        if i == 0 and paid > w.balance("stablecoin", w.funder):
+            inv.STATS.event("adapter exchange_dy: quote beyond every wallet")
+            return
+        beyond = amm.get_dx(i, j, want) == MAX_UINT  # more than one swap can give
+        self._fund_arbitrageur(i, paid)
+        before = w.balance(("stablecoin", "collateral")[j], receiver)
+        filled = tuple(w.attempt(w.arbitrageur, adapter, "exchange_dy", i, j, want, paid, receiver).result)
+        received = w.balance(("stablecoin", "collateral")[j], receiver) - before
+        if filled != (paid, got) or received != got or (got < want and not beyond):
+            inv.fail("adapter exchange_dy fill", f"asked {want} of coin {j}: filled {filled}, get_dydx {(got, paid)}, receiver got {received}")
+        if w.balance("stablecoin", adapter.address) or w.balance("collateral", adapter.address):
+            inv.fail("adapter keeps nothing", "the LlammaAdapter holds coins after a purchase")
+        inv.STATS.count("adapter exchange_dy fill equals get_dydx")
+        inv.STATS.event("adapter exchange_dy: all there is" if beyond else "adapter exchange_dy: filled")
+
     def _dy_target(self, j: int, size: int) -> int:
         """The output of coin j to ask for: `size` (18 decimals) in token units, or
         (size -1) one unit more than all the bands hold."""

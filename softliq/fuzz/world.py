@@ -112,6 +112,7 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("policy", "set_liquidation_params"): lambda mm, who, a: mm.set_liquidation_params(*a, sender=who),
     ("amm", "exchange"): lambda mm, who, a: mm.exchange(who, *a),
     ("amm", "exchange_dy"): lambda mm, who, a: mm.exchange_dy(who, *a),
+    ("llamma_adapter", "exchange_dy"): lambda mm, who, a: mm.adapter_exchange_dy(a[0], who, *a[1:]),
     ("auction", "take"): lambda mm, who, a: mm.take(who, *_no_callback(a)),
     ("auction", "redo"): lambda mm, who, a: mm.redo(who, a[0], *(_model_address(k) for k in a[1:])),
     # a taker's mirror gets the taker's own address first (see World._mirror)
@@ -173,6 +174,8 @@ def _model_address(address: Any) -> str:
 
 TAKERS = {"flash_taker": "testing/FlashTaker", "reentrant_taker": "testing/ReentrantTaker"}
 """Role -> contract of the takers with a callback (flash takes, re-entry attempts)."""
+SELF_ADDRESSED = {*TAKERS, "llamma_adapter"}
+"""Contracts that move coins as themselves: the model's mirror gets their address first."""
 REENTRANT_FUNDING = 10**6 * WAD
 """Stablecoin the re-entrant taker pays its takes with."""
 
@@ -305,7 +308,7 @@ class World:
     def _approve_all(self, who: str) -> None:
         m = self.market
         for token in (m.collateral, m.stablecoin):
-            for spender in (m.controller, m.amm, m.auction):
+            for spender in (m.controller, m.amm, m.auction, m.llamma_adapter):
                 self.attempt(who, token, "approve", spender.address, actors.MAX_UINT)
 
     @contextlib.contextmanager
@@ -422,7 +425,7 @@ class World:
         if mirror is None:
             return
         label = f"{key[0]}.{method}{args} as {who}"
-        if key[0] in TAKERS:  # the taker contract acts for itself: its address comes first
+        if key[0] in SELF_ADDRESSED:  # the contract acts for itself: its address comes first
             args = (str(contract.address), *args)
         self.model.drain_events()  # only this action's events are compared
         try:

@@ -4,8 +4,9 @@ Every part of `softliq.model.system.ModelMarket` appends to one shared `EventLog
 events its contract would emit: `(emitter role, event name, fields)`, the fields in the
 order the contract declares them. Roles are the keys of `softliq.deploy.Market.addresses`
 ("amm", "controller", "auction", "policy", "stablecoin", "collateral", "oracle",
-"price_source"). ERC20 Approval events are not modelled (allowances are not: every
-spender is approved for the maximum).
+"price_source", "llamma_adapter"). ERC20 Approval events are modelled only where a
+contract approves (the LlammaAdapter approves the AMM for each purchase); allowances are
+not: every person approves every spender for the maximum.
 
 A caller drains the log after each action (`EventLog.drain`) and compares it with the
 chain's logs of that transaction (`softliq.fuzz.world.World`, invariant 8).

@@ -226,6 +226,48 @@ class ModelMarket:
             self._settle_swap(trader, i, used, out, for_)
         return used, out
 
+    @atomic
+    def adapter_exchange_dy(
+        self, adapter: str, trader: str, i: int, j: int, out_amount: int, max_amount: int, for_: str | None = None
+    ) -> tuple[int, int]:
+        """LlammaAdapter.exchange_dy as `trader` (`adapter`: its address): buys
+        `out_amount`, or all one swap can give if that is less, through the AMM's
+        exchange_dy; (0, 0) when there is nothing to buy."""
+        require((i, j) in ((0, 1), (1, 0)), "Adapter: wrong coin index")
+        out = self._fillable(i, out_amount)
+        if out == 0:
+            return 0, 0
+        dx = self.amm.get_dx(i, j, out)
+        require(dx <= max_amount, "Adapter: slippage")
+        coin = self.stable if i == 0 else self.collateral
+        coin.transfer(trader, adapter, dx)
+        # the adapter approves the AMM for exactly dx (allowances are otherwise not modelled)
+        self.log.emit(coin.role, "Approval", owner=adapter, spender=self.amm_address, value=dx)
+        used, got = self.exchange_dy(adapter, i, j, out, dx, trader if for_ is None else for_)
+        require(used == dx, "model: the AMM took less than its quote")  # the adapter would refund
+        self.log.emit("llamma_adapter", "TokenExchange", buyer=trader, sold_id=i, tokens_sold=used, bought_id=j, tokens_bought=got)
+        return used, got
+
+    def _fillable(self, i: int, out_amount: int) -> int:
+        """LlammaAdapter._fillable: `out_amount`, or all of coin 1 - i that the first
+        MAX_TOUCH bands holding it hold, walking from the active band as a swap does."""
+        amm = self.amm
+        if amm.get_dx(i, 1 - i, out_amount) != 2**256 - 1:
+            return out_amount
+        held = amm.bands_y if i == 0 else amm.bands_x
+        there = touched = 0
+        n = amm.active
+        while True:
+            if held.get(n, 0):
+                there += held[n]
+                touched += 1
+                if touched == 50:
+                    break
+            if (i == 0 and n >= amm.hi) or (i == 1 and n <= amm.lo):
+                break
+            n += 1 if i == 0 else -1
+        return min(there, out_amount)
+
     # ------------------------------------------------------------ keepers
 
     @atomic
