@@ -138,7 +138,8 @@ def p_current_down(n: int256) -> uint256:
     @notice Lowest AMM price of band n at the current oracle price (WAD): the band holds
             only collateral there. LLAMMA: p_o**3 / p_oracle_up(n)**2; here k for 3.
     """
-    return self._band(staticcall AMM.price_oracle(), 0, n).lo
+    sa: uint256 = self._sa(staticcall AMM.price_oracle(), n)
+    return sa * sa // c.WAD  # rounds down, as the AMM's _curve
 
 
 @external
@@ -148,7 +149,8 @@ def p_current_up(n: int256) -> uint256:
     @notice Highest AMM price of band n at the current oracle price (WAD): the band holds
             only stablecoin there. LLAMMA: p_o**3 / p_oracle_down(n)**2; here k for 3.
     """
-    return self._band(staticcall AMM.price_oracle(), 0, n).hi
+    sb: uint256 = self._sa(staticcall AMM.price_oracle(), n) * SB_OVER_SA // c.WAD
+    return sb * sb // c.WAD  # rounds down, as the AMM's _curve
 
 
 # ---------------------------------------------------------------- amounts

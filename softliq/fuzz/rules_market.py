@@ -129,9 +129,10 @@ class MarketRules:
             return
         beyond = amm.get_dx(i, j, want) == MAX_UINT  # more than one swap can give
         self._fund_arbitrageur(i, paid)
-        before = w.balance(("stablecoin", "collateral")[j], receiver)
+        bought = ("stablecoin", "collateral")[j]
+        before = w.balance(bought, receiver)
         filled = tuple(w.attempt(w.arbitrageur, adapter, "exchange_dy", i, j, want, paid, receiver).result)
-        received = w.balance(("stablecoin", "collateral")[j], receiver) - before
+        received = w.balance(bought, receiver) - before
         if filled != (paid, got) or received != got or (got < want and not beyond):
             inv.fail("adapter exchange_dy fill", f"asked {want} of coin {j}: filled {filled}, get_dydx {(got, paid)}, receiver got {received}")
         if w.balance("stablecoin", adapter.address) or w.balance("collateral", adapter.address):

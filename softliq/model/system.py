@@ -14,7 +14,7 @@ import copy
 import functools
 from typing import Any, Callable, TypeVar
 
-from softliq.model.amm import AMMModel
+from softliq.model.amm import MAX_TOUCH, MAX_UINT256, AMMModel
 from softliq.model.auction import AuctionModel
 from softliq.model.controller import ControllerModel
 from softliq.model.events import Event, EventLog
@@ -252,7 +252,7 @@ class ModelMarket:
         """LlammaAdapter._fillable: `out_amount`, or all of coin 1 - i that the first
         MAX_TOUCH bands holding it hold, walking from the active band as a swap does."""
         amm = self.amm
-        if amm.get_dx(i, 1 - i, out_amount) != 2**256 - 1:
+        if amm.get_dx(i, 1 - i, out_amount) != MAX_UINT256:
             return out_amount
         held = amm.bands_y if i == 0 else amm.bands_x
         there = touched = 0
@@ -261,7 +261,7 @@ class ModelMarket:
             if held.get(n, 0):
                 there += held[n]
                 touched += 1
-                if touched == 50:
+                if touched == MAX_TOUCH:
                     break
             if (i == 0 and n >= amm.hi) or (i == 1 and n <= amm.lo):
                 break
