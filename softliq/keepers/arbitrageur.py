@@ -89,11 +89,24 @@ class Arbitrageur(Keeper):
         trade = self.best_trade(chain, market_price)
         if trade is None:
             return []
-        net = trade.profit - self.gas_cost(self.swap_gas, market_price)
+        gas = self.gas_cost(self.swap_gas, market_price)
+        net = trade.profit - gas
         if net < self.min_profit or net <= 0:
             return []
-        min_out = trade.out * (WAD - self.slippage) // WAD
+        min_out = max(trade.out * (WAD - self.slippage) // WAD, self.break_even_out(chain, trade, market_price, gas))
         return [self.action("swap", "swap", amm, "exchange", trade.i, 1 - trade.i, trade.amount, min_out, profit=net)]
+
+    @staticmethod
+    def break_even_out(chain: Chain, trade: Trade, market_price: int, gas: int) -> int:
+        """The least output at which `trade` still pays its input and `gas` at the price
+        it was decided on (rounded up). A trade that lands late meets bands that other
+        keepers changed meanwhile: the slippage bound alone let an hour-late trade in the
+        crash scenario fill 5% short and lose 10k at that price; bounded here it reverts,
+        costing only its gas."""
+        precision = 10 ** (18 - chain.market.params.collateral_decimals)
+        if trade.i == 0:  # collateral out, worth market_price each
+            return -(-(trade.amount + gas) * WAD // (market_price * precision))
+        return -(-trade.amount * precision * market_price // WAD) + gas
 
     def best_trade(self, chain: Chain, market_price: int) -> Trade | None:
         """The most profitable trade toward `market_price` within inventory, or None."""

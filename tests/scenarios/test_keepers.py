@@ -100,3 +100,35 @@ def test_an_arbitrageur_with_a_margin_wants_that_edge(chain):
     assert abs(m.amm.get_p() - market) * WAD < late.margin * market  # the gap is inside the late one's margin
     assert [a.kind for a in on_time.step(chain, market)] == ["swap"]
     assert late.step(chain, market) == []
+
+
+def test_a_late_arbitrage_never_fills_at_a_loss_at_its_decision_price(chain):
+    """A trade planned at one price and front-run before it lands: its output bound is the
+    break-even output at the decision price (input and gas covered), tighter than the
+    slippage bound, so the trade reverts and costs only its gas instead of filling short."""
+    from softliq.keepers.base import gas_cost
+
+    m = chain.market
+    borrower = open_loan(chain, 99)
+    n1, _ = m.amm.read_user_tick_numbers(borrower)
+    market = m.amm.p_oracle_down(n1 + 1)
+    chain.set_market_price(market)
+    chain.sleep(24)
+    late = Arbitrageur(chain.new_account("arbitrageur"), latency_blocks=300)
+    rival = Arbitrageur(chain.new_account("rival"))
+    for keeper in (late, rival):
+        fund_stablecoin(chain, keeper.address, 100_000 * WAD)
+    runner = KeeperRunner(chain, [late])
+    assert runner.plan(market) == 1
+    [queued] = [q.action for q in runner._queue]
+    i, _, amount, min_out = queued.args
+    trade = late.best_trade(chain, market)
+    break_even = Arbitrageur.break_even_out(chain, trade, market, gas_cost(late.swap_gas, late.gas_price, market))
+    assert min_out == break_even > trade.out * (WAD - late.slippage) // WAD  # the tighter bound
+    assert m.amm.get_dxdy(i, 1 - i, amount)[1] >= min_out  # it would fill now
+    [front] = rival.step(chain, market)
+    chain.transact(front.sender, front.contract, front.method, *front.args)  # the rival takes the gap first
+    assert m.amm.get_dxdy(i, 1 - i, amount)[1] < min_out
+    [outcome] = runner.advance(301 * 12, market)
+    assert not outcome.ok and "slippage" in outcome.error
+    assert outcome.profit == -outcome.gas_cost  # only the gas is lost
