@@ -20,8 +20,8 @@ Fast paths: a step costs only a float comparison when the oracle moved but no tr
 profitable (p_o above every band holding collateral on the buy side and below every band
 holding stablecoin on the sell side, with a margin of 1e-6), and the exact search skips a
 direction that check proves unprofitable; `GasScreen` bounds what a direction's best
-trade can earn (fee-free, along the bands' curves) and skips it when that cannot beat the
-gas; keepers check a loan's health exactly only when a float estimate (`HealthScreen`,
+trade can earn (along the bands' curves, at each band's least fee) and skips it when that
+cannot beat the gas; keepers check a loan's health exactly only when a float estimate (`HealthScreen`,
 error < 1e-11) does not clear it by 1e-7. The exact model decides all other cases.
 Floats never touch the state: they only decide whether to look, and every skip is one
 the exact code would have made (tests/model checks each).
@@ -332,22 +332,35 @@ class FloatBands:
 
 GAS_MARGIN = 1e-6
 """Relative margin of `GasScreen`'s profit bound over float error (~1e-12)."""
+CURVE_ERROR = 1e-12
+"""Bound of the float curves' relative error (~1e-14): `GasScreen` adds this much of a
+band's coordinates B + m * G to what a trade to a price inside it earns (the square's
+two roots cancel)."""
+FEE_MARGIN = 1e-9
+"""How far below a band's fee (an absolute fraction) `GasScreen` takes it: the float
+band edges are within ~1e-14 of the contract's."""
 
 
 class GasScreen(FloatBands):
     """Skips the exact search of a direction whose trade provably cannot earn more
     than `cost` (the swap's gas; 0 for ideal keepers). Each band the walk takes from (the
     active band on, toward ever dearer bands) is a curve B * G = inv (B = f + x,
-    G = g + y, price B / G), and every swap pays at least the fee phi = max(base fee,
-    swing fee); band fees and the away fee are at least that. Buying collateral at a
-    market price m is then buying at m' = m * (1 - phi) and paying 1 / (1 - phi) more;
-    selling is selling at m' = m / (1 - phi). Without fees and roundings (which only
-    take from the trader), what a trade along one band's curve to the price m' earns is
-    at most (sqrt(B) - sqrt(m' * G))**2, whether or not the band runs out first (the
-    curve's extension past the band's edge only adds profitable units). The walk ends
-    at the first band whose price is already past m', or in which the price reaches m'
-    (buying, G falls to sqrt(inv / m') >= g; selling, B falls to sqrt(inv * m') >= f).
-    If the sum over the walk's bands is at most `cost`, that direction is quiet.
+    G = g + y, price B / G), and every unit traded in band n pays at least the fee
+    phi_n = max(base fee, swing fee, a quarter of the gap between p_o and the band's
+    range) (the band's fee; the away fee is larger still), taken FEE_MARGIN lower for
+    float error. Buying collateral at a market price m is then buying at
+    m_n = m * (1 - phi_n) and paying 1 / (1 - phi_n) more; selling is selling at
+    m_n = m / (1 - phi_n). Without fees and roundings (which only take from the trader),
+    the most a trade along one band's curve can earn at m_n is what it earns moving the
+    band's price to m_n, (sqrt(B) - sqrt(m_n * G))**2 (plus CURVE_ERROR of B + m_n * G,
+    for the roots' cancellation), when the band reaches m_n, or
+    what taking the whole band earns (its coin at the band's mean price, with a margin of
+    2 * GAS_MARGIN on m_n) when it runs out first. The walk ends at the
+    first band whose price is already past m_n (the exact walk finds nothing to take
+    there and stops), or in which the price reaches m_n (buying, G falls to
+    sqrt(inv / m_n) >= g; selling, B falls to sqrt(inv * m_n) >= f: the exact walk does
+    not take that band whole and stops). If the sum over the walk's bands is at most
+    `cost`, that direction is quiet.
 
     With gas, most steps' best trade earns less than the swap costs and is not made,
     so most steps need no exact search. tests/model/test_montecarlo.py checks every
@@ -359,26 +372,34 @@ class GasScreen(FloatBands):
     def quiet(self, market: float, cost: int, known: tuple[bool, bool] = (False, False)) -> tuple[bool, bool]:
         """(buying, selling) collateral cannot earn more than `cost` (stablecoin wei);
         a direction `known` to be quiet is not looked at again."""
-        amm = self.model.amm
-        phi = max(amm.fee, amm.swing_fee_of(amm.next_oracle(self.p_o)[4])) / 1e18
+        phi = self.least_fee()
         limit = cost * (1 - GAS_MARGIN)
-        buy_at, sell_at = market * (1 - phi), market / (1 - phi)
-        n = amm.active
-        x, y_units = amm.bands_x.get(n, 0), amm.bands_y.get(n, 0)
-        if x and y_units:  # both walks start here: at most one direction can pay
-            p = self._price(n, x, y_units)
-            known = (known[0] or buy_at <= p * (1 - GAS_MARGIN), known[1] or sell_at >= p * (1 + GAS_MARGIN))
-        buy = known[0] or self._gain(True, buy_at, limit) <= limit * (1 - phi)
-        return buy, known[1] or self._gain(False, sell_at, limit) <= limit
+        buy = known[0] or self.gain(True, market, phi, limit) <= limit
+        return buy, known[1] or self.gain(False, market, phi, limit) <= limit
 
-    def _price(self, n: int, x: int, y_units: int) -> float:
-        """The AMM price B / G of band n holding (x, y_units)."""
-        sa, sb, l = self.curve(n, float(x), y_units)
-        return (l * sa / 1e18 + x) / (l * 1e18 / sb + y_units * self.prec)
+    def least_fee(self) -> float:
+        """The least fee any swap pays now (a fraction): max(base fee, swing fee)."""
+        amm = self.model.amm
+        return max(amm.fee, amm.swing_fee_of(amm.next_oracle(self.p_o)[4])) / 1e18
 
-    def _gain(self, pump: bool, m: float, limit: float) -> float:
-        """Upper bound of the fee-free gain of the walk buying (pump) or selling
-        collateral at price m; inf when not bounded (or already above `limit`)."""
+    def _fee(self, sa: float, phi: float) -> float:
+        """A lower bound of the fee of the band whose sqrt price edges start at `sa`
+        (AMM._band_fee at least `phi`)."""
+        lo = sa * sa / 1e18
+        hi = lo * self.ratio * self.ratio
+        p_o = self.p_o
+        if p_o < lo:
+            gap = (lo - p_o) / lo
+        elif p_o > hi:
+            gap = (p_o - hi) / p_o
+        else:
+            return phi
+        return max(phi, gap / 4 - FEE_MARGIN)
+
+    def gain(self, pump: bool, market: float, phi: float, limit: float = math.inf) -> float:
+        """Upper bound of what the walk buying (pump) or selling collateral at `market`
+        can earn, its fees at least `phi`; inf when not bounded (or already above
+        `limit`)."""
         amm = self.model.amm
         coins = amm.bands_y if pump else amm.bands_x
         n = max(amm.active, amm.lo) if pump else min(amm.active, amm.hi)
@@ -388,13 +409,22 @@ class GasScreen(FloatBands):
             if coins.get(n, 0):
                 x, y_units = amm.bands_x.get(n, 0), amm.bands_y.get(n, 0)
                 sa, sb, l = self.curve(n, float(x), y_units)
+                fee = self._fee(sa, phi)
                 f, g = l * sa / 1e18, l * 1e18 / sb
-                b, c = f + x, g + y_units * self.prec
+                y = y_units * self.prec
+                b, c = f + x, g + y
                 inv, p = b * c, b / c
+                m = market * (1 - fee) if pump else market / (1 - fee)
                 if (m <= p * (1 - GAS_MARGIN)) if pump else (m >= p * (1 + GAS_MARGIN)):
                     return total
-                total += (math.sqrt(b) - math.sqrt(m * c)) ** 2 * (1 + GAS_MARGIN)
                 inside = m * (1 + GAS_MARGIN) <= inv / (g * g) if pump else m >= f * f / inv * (1 + GAS_MARGIN)
+                if inside:
+                    gain = (math.sqrt(b) - math.sqrt(m * c)) ** 2 * (1 + GAS_MARGIN) + (b + m * c) * CURVE_ERROR
+                elif pump:  # all of the band's collateral at its mean price b / g
+                    gain = y * (m * (1 + 2 * GAS_MARGIN) - b / g)
+                else:  # all of its stablecoin for c * x / f of collateral
+                    gain = x * (1 - m * (1 - 2 * GAS_MARGIN) * c / f)
+                total += gain / (1 - fee) if pump else gain
                 if inside or total > limit:
                     return total
             if n == end:

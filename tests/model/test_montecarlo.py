@@ -182,15 +182,16 @@ def test_swap_memo_rereads_the_bands_and_returns_fresh_trades():
 
 
 GAS_CASES = [
-    pytest.param(MarketParams(), 5 * 10**9, 0.004, id="default-5gwei"),
-    pytest.param(MarketParams(), 0, 0.004, id="default-free-gas"),
-    pytest.param(MarketParams(collateral_decimals=6, rate=634195839 * 50), 20 * 10**9, 0.01, id="6dec-rate-20gwei"),
-    pytest.param(MarketParams(A=1000, amplification=11 * 10**17, swing_factor=10**18), 5 * 10**9, 0.015, id="A1000-swing"),
+    pytest.param(MarketParams(), montecarlo.Keepers(gas_price=5 * 10**9), 0.004, id="default-5gwei"),
+    pytest.param(MarketParams(), montecarlo.Keepers(), 0.004, id="default-free-gas"),
+    pytest.param(MarketParams(collateral_decimals=6, rate=634195839 * 50), montecarlo.Keepers(gas_price=20 * 10**9), 0.01, id="6dec-rate-20gwei"),
+    pytest.param(MarketParams(A=1000, amplification=11 * 10**17, swing_factor=10**18), montecarlo.Keepers(gas_price=5 * 10**9), 0.015, id="A1000-swing"),
+    pytest.param(MarketParams(), montecarlo.Keepers(lag_steps=3, gas_price=2 * 10**9), 0.01, id="lag3-2gwei"),
 ]
 
 
-@pytest.mark.parametrize("params, gas_price, vol", GAS_CASES)
-def test_gas_screen_skips_only_trades_that_cannot_beat_the_gas(monkeypatch, params, gas_price, vol):
+@pytest.mark.parametrize("params, keepers, vol", GAS_CASES)
+def test_gas_screen_skips_only_trades_that_cannot_beat_the_gas(monkeypatch, params, keepers, vol):
     """Whenever GasScreen calls a direction quiet, the exact search of that direction
     finds no trade earning more than the swap's gas; and it does skip searches."""
     screen = montecarlo.GasScreen.quiet
@@ -206,7 +207,38 @@ def test_gas_screen_skips_only_trades_that_cannot_beat_the_gas(monkeypatch, para
         return quiet
 
     monkeypatch.setattr(montecarlo.GasScreen, "quiet", checking_quiet)
-    keepers = montecarlo.Keepers(gas_price=gas_price)
     result = simulate_paths(gbm_paths(3, 300, seed=23, vol_per_step=vol), params, seed=23, workers=1, keepers=keepers)
     assert result.trades.sum() > 0
     assert skipped.count(0) > 20 and skipped.count(1) > 20, "the screen never skipped a search"
+
+
+@pytest.mark.parametrize("params, keepers, vol", GAS_CASES)
+def test_gas_bound_is_at_least_the_best_trade_profit(monkeypatch, params, keepers, vol):
+    """Wherever GasScreen is asked, its bound of each direction is at least the profit
+    of the exact search's trade in that direction (so a skip can never drop a trade
+    that beats the gas), and the bound is close: within 1% of the profit on most
+    trades worth 0.01 stablecoin at the oracle's price (the bound does not count the
+    away fee a lagging market pays), so the screen leaves few exact searches that find
+    nothing worth the gas."""
+    screen = montecarlo.GasScreen.quiet
+    ratios: list[float] = []
+    checked: list[bool] = []
+    worth = 10**16
+
+    def checking_quiet(self, market, cost, known=(False, False)):
+        price = montecarlo._oracle_price(market)
+        for side in (0, 1):
+            arb = montecarlo.best_trade(self.model, price, (side == 1, side == 0))
+            if arb is not None:
+                bound = self.gain(side == 0, market, self.least_fee())
+                checked.append(arb.profit <= bound)
+                assert checked[-1], (side, arb.profit, bound)
+                if arb.profit >= worth and price == self.p_o:
+                    ratios.append(bound / arb.profit)
+        return screen(self, market, cost, known)
+
+    monkeypatch.setattr(montecarlo.GasScreen, "quiet", checking_quiet)
+    simulate_paths(gbm_paths(3, 300, seed=29, vol_per_step=vol), params, seed=29, workers=1, keepers=keepers)
+    assert len(checked) > 100
+    assert keepers.lag_steps or len(ratios) > 50
+    assert not ratios or np.median(ratios) < 1.01, np.median(ratios)
