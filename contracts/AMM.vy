@@ -374,33 +374,6 @@ def max_band() -> int256:
 
 @external
 @view
-def old_p_o() -> uint256:
-    """
-    @notice Oracle price at the last write (swap).
-    """
-    return self._load_oracle().p_o
-
-
-@external
-@view
-def old_dfee() -> uint256:
-    """
-    @notice Oracle-move fee in force at the last write (WAD).
-    """
-    return self._load_oracle().dfee
-
-
-@external
-@view
-def prev_p_o_time() -> uint256:
-    """
-    @notice Time of the last write.
-    """
-    return self._load_oracle().time
-
-
-@external
-@view
 def oracle_state() -> uint256[6]:
     """
     @notice The oracle state the last write (a swap) stored: [p_o, oracle-move fee (WAD),
@@ -1269,8 +1242,12 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     shares: DynArray[uint256, 50] = []
     n1, n2, shares = self._user_shares(user)
     ctx: Ctx = empty(Ctx)
+    sa: uint256 = 0  # band n's lowest sqrt price at p_o
+    edge: uint256 = 0  # the price band n's value is taken at: p_oracle_down(n) in mode 1, p_oracle_up(n) in mode 2
     if mode > 0 and len(shares) > 0:
         ctx = self._ctx(self._price_oracle())
+        sa = self._sa(ctx, n1)
+        edge = self._p_oracle_up(n1 + 2 - convert(mode, int256))
     acc_x: uint256 = 0
     acc_y: uint256 = 0
     acc_v: uint256 = 0
@@ -1291,20 +1268,22 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         # not at all), else on its curve at p_o
         ex: uint256 = x
         ey: uint256 = y * COLLATERAL_PRECISION
+        sb: uint256 = sa * SB_OVER_SA // c.WAD  # rounds down, as in _curve
         t: int256 = ctx.ln0 + n * LOG_A_RATIO  # ln(p_o / p_oracle_up(n))
         if not ((y == 0 and t + LOG_A_RATIO <= 0) or (x == 0 and t >= 0)):
-            sa: uint256 = self._sa(ctx, n)
-            sb: uint256 = sa * SB_OVER_SA // c.WAD
             ex, ey = band_math._equilibrium(band_math._liquidity(x, ey, sa, sb, CURVE_D), sa, sb, ctx.sqrt_po)
         # never credit more than the band could reach from what it holds
         value: uint256 = 0
         if mode == 1:
-            p_down: uint256 = self._p_oracle_up(n + 1)
-            value = ex + ey * p_down // c.WAD  # rounds down
+            value = ex + ey * edge // c.WAD  # rounds down
         else:
-            p_up: uint256 = self._p_oracle_up(n)
-            value = (ey + ex * c.WAD // p_up) // COLLATERAL_PRECISION  # rounds down
+            value = (ey + ex * c.WAD // edge) // COLLATERAL_PRECISION  # rounds down
         acc_v += value * shares[k] // s  # rounds down
+        # the next band along the grid, without an exp each: its lowest sqrt price is this
+        # band's highest, and its edge price is this one's times (A - 1) / A; both round
+        # down (lower values: against the borrower, by ~1e-18 of a price per band)
+        sa = sb
+        edge = edge * (A - 1) // A
     return [acc_v, acc_x, acc_y]
 
 

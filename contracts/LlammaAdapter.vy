@@ -25,6 +25,7 @@ interface IAMM:
     def coins(i: uint256) -> address: view
     def price_oracle() -> uint256: view
     def dynamic_fee() -> uint256: view
+    def oracle_state() -> uint256[6]: view
     def get_base_price() -> uint256: view
     def active_band() -> int256: view
     def min_band() -> int256: view
@@ -151,6 +152,33 @@ def p_current_up(n: int256) -> uint256:
     """
     sb: uint256 = self._sa(staticcall AMM.price_oracle(), n) * SB_OVER_SA // c.WAD
     return sb * sb // c.WAD  # rounds down, as the AMM's _curve
+
+
+@external
+@view
+def old_p_o() -> uint256:
+    """
+    @notice Oracle price the AMM stored at its last write (a swap, a liquidation's refresh).
+    """
+    return (staticcall AMM.oracle_state())[0]
+
+
+@external
+@view
+def old_dfee() -> uint256:
+    """
+    @notice Oracle-move fee (WAD) the AMM stored at its last write.
+    """
+    return (staticcall AMM.oracle_state())[1]
+
+
+@external
+@view
+def prev_p_o_time() -> uint256:
+    """
+    @notice Time of the AMM's last write.
+    """
+    return (staticcall AMM.oracle_state())[2]
 
 
 # ---------------------------------------------------------------- amounts

@@ -670,6 +670,10 @@ class AMMModel:
         n1, _, shares = self._user_shares(user)
         ctx = self.ctx(self.price_oracle()) if mode > 0 and shares else None
         prec = self.COLLATERAL_PRECISION
+        sa = edge = 0
+        if ctx is not None:
+            sa = self.sa(ctx, n1)
+            edge = self.p_oracle_up(n1 + 2 - mode)  # p_oracle_down(n1) in mode 1, p_oracle_up(n1) in mode 2
         acc_x = acc_y = 0
         for k, sh in enumerate(shares):
             n = n1 + k
@@ -681,16 +685,16 @@ class AMMModel:
                 continue
             assert ctx is not None
             ex, ey = x, y * prec  # as it is when p_o lies beyond the band on its coin's side
+            sb = sa * self.SB_OVER_SA // WAD
             t = ctx.ln0 + n * self.LOG_A_RATIO  # ln(p_o / p_oracle_up(n))
             if not ((y == 0 and t + self.LOG_A_RATIO <= 0) or (x == 0 and t >= 0)):
-                sa = self.sa(ctx, n)
-                sb = sa * self.SB_OVER_SA // WAD
                 ex, ey = equilibrium(liquidity(x, ey, sa, sb, self.CURVE_D), sa, sb, ctx.sqrt_po)
             if mode == 1:
-                value = ex + ey * self.p_oracle_up(n + 1) // WAD
+                value = ex + ey * edge // WAD
             else:
-                value = (ey + ex * WAD // self.p_oracle_up(n)) // prec
+                value = (ey + ex * WAD // edge) // prec
             acc_x += value * sh // s
+            sa, edge = sb, edge * (self.A - 1) // self.A  # the next band along the grid, as the AMM steps
         if mode == 0:
             return acc_x, acc_y
         return acc_x

@@ -119,7 +119,8 @@ def test_dynamic_fee_after_an_oracle_move(traded, arbitrageur):
     W = amm.ORACLE_FEE_WINDOW()
     state = amm.oracle_state()
     assert state[0] == amm.price_oracle() and state[2] == boa.env.evm.patch.timestamp
-    assert [amm.old_p_o(), amm.old_dfee(), amm.prev_p_o_time()] == state[:3]
+    adapter = traded.llamma_adapter  # LLAMMA's names for the first three
+    assert [adapter.old_p_o(), adapter.old_dfee(), adapter.prev_p_o_time()] == state[:3]
     assert amm.dynamic_fee() >= amm.fee()
     boa.env.time_travel(seconds=W)
     assert amm.dynamic_fee() == amm.fee()
