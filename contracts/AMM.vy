@@ -1247,7 +1247,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     if mode > 0 and len(shares) > 0:
         ctx = self._ctx(self._price_oracle())
         sa = self._sa(ctx, n1)
-        edge = self._p_oracle_up(n1 + 2 - convert(mode, int256))
+        edge = self._p_oracle_up(n1 + convert(mode % 2, int256))
     acc_x: uint256 = 0
     acc_y: uint256 = 0
     acc_v: uint256 = 0

@@ -22,9 +22,10 @@ def _liquidity(x: uint256, y: uint256, sa: uint256, sb: uint256, d: uint256) -> 
     @notice L of a band holding (x, y) on the range [sa**2, sb**2]; d = 1 - sa/sb (WAD).
     @dev Positive root of L**2*d - L*(sa*y + x/sb) - x*y = 0, rounded down.
     """
-    if x == 0 and y == 0:
-        return 0
     b: uint256 = sa * y // WAD + x * WAD // sb  # rounds down
+    if x == 0 or y == 0:
+        # one coin (or none): disc = b**2, so the root below is exactly b * WAD // d
+        return b * WAD // d  # rounds down
     disc: uint256 = b * b + 4 * (d * x // WAD) * y  # rounds down
     return (b + isqrt(disc)) * WAD // (2 * d)  # rounds down
 

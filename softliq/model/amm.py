@@ -45,9 +45,9 @@ MASK16 = 2**16 - 1
 
 def liquidity(x: int, y: int, sa: int, sb: int, d: int) -> int:
     """band_math._liquidity: L of a band holding (x, y), rounded down."""
-    if x == 0 and y == 0:
-        return 0
     b = sa * y // WAD + x * WAD // sb
+    if x == 0 or y == 0:
+        return b * WAD // d  # one coin: disc = b**2, the root is exactly this
     disc = b * b + 4 * (d * x // WAD) * y
     return (b + isqrt(disc)) * WAD // (2 * d)
 
@@ -673,7 +673,7 @@ class AMMModel:
         sa = edge = 0
         if ctx is not None:
             sa = self.sa(ctx, n1)
-            edge = self.p_oracle_up(n1 + 2 - mode)  # p_oracle_down(n1) in mode 1, p_oracle_up(n1) in mode 2
+            edge = self.p_oracle_up(n1 + mode % 2)  # p_oracle_down(n1) in mode 1, p_oracle_up(n1) in mode 2
         acc_x = acc_y = 0
         for k, sh in enumerate(shares):
             n = n1 + k

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import boa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from softliq.model import price_curves
 from softliq.model.wad_math import EXP_MAX_INPUT, EXP_MIN_INPUT, exp_wad, ln_wad, pow_int, sdiv, sqrt_wad
@@ -71,3 +73,33 @@ def test_exp_ln_match_contract_at_rounding_edges(wad_harness):
             v = y * 10**e if e >= 0 else y // 10**-e
             if v > 0:
                 assert ln_wad(v) == wad_harness.ln(v), v
+
+
+
+@pytest.fixture(scope="module")
+def band_harness():
+    return boa.load(str(TESTING / "BandMathHarness.vy"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    x=st.one_of(st.just(0), st.integers(1, 2**110)),
+    y=st.one_of(st.just(0), st.integers(1, 2**110)),
+    sa=st.integers(10**12, 10**24),  # sqrt prices of 1e-12 .. 1e12 (WAD)
+    ratio=st.integers(10**18 + 5 * 10**14, 3 * 10**18 // 2),  # sb / sa of grids A = 3 .. 2000
+    sp=st.integers(10**12, 10**24),
+)
+def test_band_math_matches_the_quadratic_root(band_harness, x, y, sa, ratio, sp):
+    """band_math._liquidity (contract and model) is the rounded-down positive root of
+    L**2*d - L*b - x*y = 0 to the wei, also on its one-coin shortcut (no square root:
+    the discriminant is b**2 there); _equilibrium matches the model."""
+    from math import isqrt
+
+    from softliq.model.amm import equilibrium, liquidity
+
+    sb = sa * ratio // 10**18
+    d = 10**18 - 10**36 // ratio
+    b = sa * y // 10**18 + x * 10**18 // sb
+    root = (b + isqrt(b * b + 4 * (d * x // 10**18) * y)) * 10**18 // (2 * d)
+    assert band_harness.liquidity(x, y, sa, sb, d) == liquidity(x, y, sa, sb, d) == root
+    assert tuple(band_harness.equilibrium(root, sa, sb, sp)) == equilibrium(root, sa, sb, sp)
