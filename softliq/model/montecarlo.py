@@ -268,14 +268,13 @@ def _quiet_sides(model: ModelMarket, market: float) -> tuple[bool, bool]:
     Any doubt (the active band holds both coins) returns False for that direction."""
     amm = model.amm
     n = amm.active
-    x, y = amm.band(n)
-    if x and y:
+    bands_x, bands_y = amm.bands_x, amm.bands_y
+    if bands_x.get(n, 0) and bands_y.get(n, 0):
         return False, False
     p_o = amm.price_oracle() / WAD
     k1 = amm.AMPLIFICATION / WAD - 1
     base = amm.get_base_price() / WAD
     ratio = (amm.A - 1) / amm.A
-    bands_x, bands_y = amm.bands_x, amm.bands_y
     margin = 1e-6
     buy_quiet = sell_quiet = True
     for j in range(n, amm.hi + 1):  # buy side: collateral from band j at >= its low price
@@ -372,14 +371,23 @@ class GasScreen(FloatBands):
     def quiet(self, market: float, cost: int, known: tuple[bool, bool] = (False, False)) -> tuple[bool, bool]:
         """(buying, selling) collateral cannot earn more than `cost` (stablecoin wei);
         a direction `known` to be quiet is not looked at again."""
-        phi = self.least_fee()
         limit = cost * (1 - GAS_MARGIN)
-        buy = known[0] or self.gain(True, market, phi, limit) <= limit
-        return buy, known[1] or self.gain(False, market, phi, limit) <= limit
+        return known[0] or self._quiet(True, market, limit), known[1] or self._quiet(False, market, limit)
+
+    def _quiet(self, pump: bool, market: float, limit: float) -> bool:
+        """The walk cannot earn more than `limit`: bounded at the base fee, then (when
+        that does not settle it) at the least fee with the swing fee."""
+        base_fee = self.model.amm.fee / 1e18
+        if self.gain(pump, market, base_fee, limit) <= limit:
+            return True
+        phi = self.least_fee()
+        return phi > base_fee and self.gain(pump, market, phi, limit) <= limit
 
     def least_fee(self) -> float:
         """The least fee any swap pays now (a fraction): max(base fee, swing fee)."""
         amm = self.model.amm
+        if not amm.SWING_FACTOR:
+            return amm.fee / 1e18
         return max(amm.fee, amm.swing_fee_of(amm.next_oracle(self.p_o)[4])) / 1e18
 
     def _fee(self, sa: float, phi: float) -> float:
@@ -612,7 +620,35 @@ class PathOutcome:
 
 
 def _oracle_price(p: float) -> int:
+    """The oracle price (WAD) set for a market price: rounded to 1e-6."""
     return max(int(round(p * 1e6)) * 10**12, 1)
+
+
+def _oracle_prices(prices: list[float]) -> list[int]:
+    """`_oracle_price` of every price (np.rint rounds half to even, as round does)."""
+    return [max(int(micro) * 10**12, 1) for micro in np.rint(np.asarray(prices, dtype=float) * 1e6).tolist()]
+
+
+def _arbitrage(driver: Driver, arbitrageur: str, p: float, market: int, keepers: Keepers) -> int:
+    """The arbitrageur's swap of one step at the market price it sees (`p`, and
+    `market` as the oracle would round it), made if its profit beats the swap's gas:
+    1 if made. The float screens skip the exact search when it cannot find one."""
+    m = driver.model
+    quiet = _quiet_sides(m, p)
+    if quiet[0] and quiet[1]:
+        return 0
+    cost = gas_cost(keepers.swap_gas, keepers.gas_price, market)
+    quiet = GasScreen(m).quiet(p, cost, quiet)
+    if quiet[0] and quiet[1]:
+        return 0
+    arb = best_trade(m, market, quiet)
+    if arb is None or arb.profit <= cost:
+        return 0
+    amount = min(arb.amount, (m.collateral if arb.i else m.stable).balance_of(arbitrageur))
+    if amount <= 0:  # a deep crash can cost more than the arbitrageur holds
+        return 0
+    driver.exchange(arbitrageur, arb.i, amount)
+    return 1
 
 
 def run_path(
@@ -634,32 +670,19 @@ def run_path(
     tally = Tally()
     health: list[float] = []
     prices = np.asarray(path, dtype=float).tolist()
-    lag, gas_price, swap_gas = keepers.lag_steps, keepers.gas_price, keepers.swap_gas
-    for step, p in enumerate(prices):
-        market = _oracle_price(p)
+    markets = _oracle_prices(prices)
+    for step, market in enumerate(markets):
         driver.set_price(market)
         driver.time_travel(step_seconds)
-        if lag:
-            p = prices[max(step - lag, 0)]
-            market = _oracle_price(p)
-        quiet = _quiet_sides(m, p)
-        cost = gas_cost(swap_gas, gas_price, market)
-        if not (quiet[0] and quiet[1]):
-            quiet = GasScreen(m).quiet(p, cost, quiet)
-        if not (quiet[0] and quiet[1]):
-            arb = best_trade(m, market, quiet)
-            if arb is not None and arb.profit > cost:
-                amount = min(arb.amount, (m.collateral if arb.i else m.stable).balance_of(arbitrageur))
-                if amount > 0:  # a deep crash can cost more than the arbitrageur holds
-                    driver.exchange(arbitrageur, arb.i, amount)
-                    trades += 1
+        seen = max(step - keepers.lag_steps, 0)
+        trades += _arbitrage(driver, arbitrageur, prices[seen], markets[seen], keepers)
         if step % keeper_every == keeper_every - 1:
-            liquidations += _keepers(driver, keeper, market, {arbitrageur, keeper}, tally, keepers)
+            liquidations += _keepers(driver, keeper, markets[seen], {arbitrageur, keeper}, tally, keepers)
         elif m.auction.sales:
-            _auctions(driver, keeper, market, tally, keepers)
+            _auctions(driver, keeper, markets[seen], tally, keepers)
         if sample_every and step % sample_every == sample_every - 1:
-            health.append(system_health(m, borrowers, _oracle_price(prices[step])))
-    final = _oracle_price(float(prices[-1]))
+            health.append(system_health(m, borrowers, market))
+    final = markets[-1]
     losses = _borrower_losses(m, borrowers, population, final)
     return PathOutcome(m.controller.bad_debt, sum(losses), len(prices), trades, liquidations, tuple(losses), tally, tuple(health))
 

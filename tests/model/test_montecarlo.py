@@ -242,3 +242,15 @@ def test_gas_bound_is_at_least_the_best_trade_profit(monkeypatch, params, keeper
     assert len(checked) > 100
     assert keepers.lag_steps or len(ratios) > 50
     assert not ratios or np.median(ratios) < 1.01, np.median(ratios)
+
+
+def test_path_oracle_prices_are_rounded_as_each_step_rounds_them():
+    """`_oracle_prices` (one numpy pass per path) gives exactly `_oracle_price` of every
+    price: ties at half a micro-unit go to even, tiny prices to 1 wei, large ones exact."""
+    rng = np.random.default_rng(31)
+    prices = np.concatenate([
+        gbm_paths(1, 2000, seed=31, vol_per_step=0.05)[0],
+        rng.uniform(0, 1e15, 500),
+        np.array([0.5e-6, 1.5e-6, 2.5e-6, 1e-9, 1234.0000005, 3000.0000025, 1e15, 2**-30]),
+    ]).tolist()
+    assert montecarlo._oracle_prices(prices) == [montecarlo._oracle_price(p) for p in prices]
