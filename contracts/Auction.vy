@@ -114,9 +114,18 @@ struct Curve:  # stored in one slot: kind (8 bits) | a (64) | b (64)
 
 MAX_ACTIVE: constant(uint256) = 1000
 MAX_CURVES: constant(uint256) = 2**15 - 1  # curve ids fit the sale's 15 bits
-LIVE_WORD: constant(uint256) = 255  # ids per word of the live bitmap; bit 0 of a used word stays set
+SLOT_BITS: constant(uint256) = 10  # an id's low bits name its record slot, 1 .. MAX_ACTIVE
+SLOT_MASK: constant(uint256) = 2**10 - 1
+SLOTS_PER_WORD: constant(uint256) = 8  # a slot word holds 8 fields of FIELD_BITS and WORD_SET
+FIELD_BITS: constant(uint256) = 31  # a slot's field: generation (30 bits) << 1 | live
+FIELD_MASK: constant(uint256) = 2**31 - 1
+LIVE_BITS: constant(uint256) = 1 | (1 << 31) | (1 << 62) | (1 << 93) | (1 << 124) | (1 << 155) | (1 << 186) | (1 << 217)
+WORD_SET: constant(uint256) = 1 << 255  # set in a slot word from its first write on: it never returns to zero
+SLOT_WORDS: constant(uint256) = MAX_ACTIVE // SLOTS_PER_WORD + 1
+PREPAID_WORDS: constant(uint256) = 2  # slot words written at deployment, with the records of their slots
 TOP_DIGITS: constant(uint256) = 12  # significant decimal digits of a stored top (< 2**40)
 MASK34: constant(uint256) = 2**34 - 1
+MASK54: constant(uint256) = 2**54 - 1
 MASK64: constant(uint256) = 2**64 - 1
 MASK128: constant(uint256) = 2**128 - 1
 MASK31: constant(uint256) = 2**31 - 1
@@ -130,17 +139,22 @@ COLLATERAL_PRECISION: immutable(uint256)
 ORACLE: public(immutable(IPriceOracle))
 
 controller: public(address)
-_sales: HashMap[uint256, uint256[2]]
+_sales: HashMap[uint256, uint256[2]]  # record slot -> the sale it holds (see _load)
 _curves: HashMap[uint256, uint256]  # curve id -> packed Curve
 curve_id: public(uint256)  # the curve new and re-priced auctions use
-# Hot counters share one slot: kicks (64 bits) | live auctions (31) | a set bit | total
-# tab (160). The set bit (and bit 0 of the live bitmap's first word) are written at
-# deployment, so the first auction of a market rewrites non-zero slots too.
+# Hot counters share one slot: kicks (54 bits) | the first slot word that may have a free
+# slot (10) | live auctions (31) | a set bit | total tab (160). The set bit is written at
+# deployment, so the first auction of a market rewrites a non-zero slot too.
 _header: uint256
-# Live auctions as a bitmap: id lives at bit id % LIVE_WORD + 1 of word id // LIVE_WORD.
-# Bit 0 of a word is set on its first use and never cleared, so later kicks and
-# settlements in that word rewrite a non-zero slot (no fresh-slot cost).
-_live: HashMap[uint256, uint256]
+# Record slots. A sale is stored in the lowest free slot (1 .. MAX_ACTIVE), whose two
+# record words and slot word an earlier sale in it (or the deployment, for the first
+# PREPAID_WORDS * 8 slots) left non-zero: a kick rewrites slots instead of creating them
+# (about 5k gas a word instead of 22k). Slot s's field in word s // 8 holds the number of
+# sales it has held (its generation g) and whether one is live; that sale's id is
+# ((g - 1) << SLOT_BITS) | s, so ids are unique (the first sale of each slot has id s)
+# and an id whose sale has ended never names the next sale of its slot. Slot 0 is never
+# used: its field is live from deployment, so no id is 0.
+_slots: HashMap[uint256, uint256]
 
 buf: public(uint256)
 tail: public(uint256)
@@ -181,7 +195,11 @@ def __init__(
     self._set_curve(curve_kind, curve_a, curve_b)
     self._set_params(buf, tail, cusp, chost)
     self._header = HEADER_SET
-    self._live[0] = 1
+    self._slots[0] = 1  # slot 0's field: live (and WORD_SET below)
+    for w: uint256 in range(PREPAID_WORDS):
+        self._slots[w] |= WORD_SET
+    for s: uint256 in range(1, SLOTS_PER_WORD * PREPAID_WORDS):
+        self._sales[s] = [1, 1]  # placeholders: never read (not live), rewritten by a kick
 
 
 # ---------------------------------------------------------------- admin
@@ -229,8 +247,25 @@ def _unpack_top(code: uint256) -> uint256:
 
 @internal
 @view
+def _is_live(id: uint256) -> bool:
+    """
+    Whether `id` names the live sale of its slot: the slot's field is (g << 1) | 1 with g
+    the id's generation, (id >> SLOT_BITS) + 1.
+    """
+    slot: uint256 = id & SLOT_MASK
+    field: uint256 = (self._slots[slot // SLOTS_PER_WORD] >> (slot % SLOTS_PER_WORD * FIELD_BITS)) & FIELD_MASK
+    return field == ((((id >> SLOT_BITS) + 1) << 1) | 1)
+
+
+@internal
+@view
 def _load(id: uint256) -> Sale:
-    v: uint256[2] = self._sales[id]
+    """
+    Auction `id`, or an empty sale (user zero) if it is not live.
+    """
+    if not self._is_live(id):
+        return empty(Sale)
+    v: uint256[2] = self._sales[id & SLOT_MASK]
     return Sale(user=convert(v[0] & MASK160, address), lot=v[1] & MASK128, tab=v[1] >> 128, top=self._unpack_top(v[0] >> 209), tic=(v[0] >> 160) & MASK34, curve=(v[0] >> 194) & MAX_CURVES)
 
 
@@ -238,7 +273,7 @@ def _load(id: uint256) -> Sale:
 def _store(id: uint256, sale: Sale):
     # lot and tab only fall after kick, which bounds them below 2**128; tic < 2**34 until
     # the year 2514; curve ids stop at MAX_CURVES; the top is packed by _pack_top
-    self._sales[id] = [convert(sale.user, uint256) | (sale.tic << 160) | (sale.curve << 194) | (self._pack_top(sale.top) << 209), sale.lot | (sale.tab << 128)]
+    self._sales[id & SLOT_MASK] = [convert(sale.user, uint256) | (sale.tic << 160) | (sale.curve << 194) | (self._pack_top(sale.top) << 209), sale.lot | (sale.tab << 128)]
 
 
 @internal
@@ -254,8 +289,8 @@ def _count() -> uint256:
 
 
 @internal
-def _set_header(kicks: uint256, count: uint256, total_tab: uint256):
-    self._header = kicks | (count << 64) | HEADER_SET | (total_tab << 96)
+def _set_header(kicks: uint256, hint: uint256, count: uint256, total_tab: uint256):
+    self._header = kicks | (hint << 54) | (count << 64) | HEADER_SET | (total_tab << 96)
 
 
 @internal
@@ -399,22 +434,18 @@ def status(id: uint256) -> (bool, uint256, uint256, uint256):
 @view
 def active_ids() -> DynArray[uint256, MAX_ACTIVE]:
     """
-    @notice Ids of the live auctions.
+    @notice Ids of the live auctions, by record slot.
     """
     out: DynArray[uint256, MAX_ACTIVE] = []
     n: uint256 = self._count()
-    last: uint256 = (self._header & MASK64) // LIVE_WORD
-    # scans the bitmap up to the last kick's word (a view: gas grows with kicks / 255)
-    for w: uint256 in range(2**32):
-        if len(out) == n or w > last:
+    for w: uint256 in range(SLOT_WORDS):
+        if len(out) == n:
             break
-        word: uint256 = self._live[w] >> 1
-        for b: uint256 in range(LIVE_WORD):
-            if word == 0:
-                break
-            if word & 1 == 1:
-                out.append(w * LIVE_WORD + b)
-            word >>= 1
+        word: uint256 = self._slots[w]
+        for j: uint256 in range(SLOTS_PER_WORD):
+            field: uint256 = (word >> (j * FIELD_BITS)) & FIELD_MASK
+            if field & 1 == 1 and (w > 0 or j > 0):  # live (slot 0 never holds a sale)
+                out.append((((field >> 1) - 1) << SLOT_BITS) | (w * SLOTS_PER_WORD + j))
     return out
 
 
@@ -431,9 +462,9 @@ def count() -> uint256:
 @view
 def kicks() -> uint256:
     """
-    @notice Auctions started so far (the last id).
+    @notice Auctions started so far.
     """
-    return self._header & MASK64
+    return self._header & MASK54
 
 
 @external
@@ -450,10 +481,12 @@ def total_tab() -> uint256:
 @internal
 def _remove(id: uint256):
     h: uint256 = self._header
-    self._set_header(h & MASK64, ((h >> 64) & MASK31) - 1, h >> 96)
-    w: uint256 = id // LIVE_WORD
-    self._live[w] &= ~(1 << (id % LIVE_WORD + 1))  # bit 0 stays: the word never returns to zero
-    self._sales[id] = empty(uint256[2])
+    slot: uint256 = id & SLOT_MASK
+    w: uint256 = slot // SLOTS_PER_WORD
+    # the live bit goes; the generation stays, and so do the record words (the next sale
+    # of this slot rewrites them)
+    self._slots[w] &= ~(1 << (slot % SLOTS_PER_WORD * FIELD_BITS))
+    self._set_header(h & MASK54, min((h >> 54) & SLOT_MASK, w), ((h >> 64) & MASK31) - 1, h >> 96)
 
 
 @internal
@@ -489,11 +522,33 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     h: uint256 = self._header
     n: uint256 = (h >> 64) & MASK31
     assert n < MAX_ACTIVE, "Auction: too many live auctions"
-    id: uint256 = (h & MASK64) + 1
+    # the lowest free slot, from the first word that may have one (n < MAX_ACTIVE: one of
+    # slots 1 .. MAX_ACTIVE is free, and no word below the hint has a free slot)
+    w: uint256 = (h >> 54) & SLOT_MASK
+    word: uint256 = self._slots[w]
+    for k: uint256 in range(SLOT_WORDS):
+        if ~word & LIVE_BITS != 0:
+            break
+        w += 1
+        word = self._slots[w]
+    free: uint256 = ~word & LIVE_BITS
+    low: uint256 = free & unsafe_add(~free, 1)  # the lowest free field's live bit (free != 0)
+    at: uint256 = 0
+    for step: uint256 in [4, 2, 1]:
+        if low >= 1 << (step * FIELD_BITS):
+            low >>= step * FIELD_BITS
+            at += step * FIELD_BITS
+    gen: uint256 = ((word >> at) & FIELD_MASK) // 2 + 1  # one more sale in this slot
+    assert gen < 2**30, "Auction: slot worn out"  # a billion sales in one slot
+    slot: uint256 = w * SLOTS_PER_WORD + at // FIELD_BITS
+    id: uint256 = ((gen - 1) << SLOT_BITS) | slot
+    word = (word & ~(FIELD_MASK << at)) | (((gen << 1) | 1) << at) | WORD_SET
+    self._slots[w] = word
+    if ~word & LIVE_BITS == 0:
+        w += 1  # this word is full now
     top: uint256 = self._oracle_top()
     self._store(id, Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp, curve=self.curve_id))
-    self._live[id // LIVE_WORD] |= 1 | (1 << (id % LIVE_WORD + 1))
-    self._set_header(id, n + 1, (h >> 96) + tab)  # tab < 2**128: the total stays below 2**160 for 2**32 auctions
+    self._set_header((h & MASK54) + 1, w, n + 1, (h >> 96) + tab)  # tab < 2**128: the total stays below 2**160 for 2**32 auctions
     log Kick(id=id, user=user, top=top, tab=tab, lot=lot, keeper=keeper)
     return id
 

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from softliq.model.controller import ControllerModel
 
 MAX_ACTIVE = 1000
+SLOT_BITS = 10
+SLOT_MASK = 2**SLOT_BITS - 1
 MAX_CURVES = 2**15 - 1
 TOP_DIGITS = 12
 
@@ -64,6 +66,8 @@ class AuctionModel:
         self.controller: ControllerModel | None = None
         self.sales: dict[int, Sale] = {}
         self.kicks = 0
+        self.generations: dict[int, int] = {}
+        """Record slot -> sales it has held (Auction._slots' generations)."""
         self.total_tab = 0
         self.custody = ""  # where lots are kept until sold: the AMM (set by the system)
         self.stopped = 0
@@ -80,6 +84,7 @@ class AuctionModel:
         new.clock, new.oracle, new.stable, new.collateral = clock, oracle, stable, collateral
         new.sales = {k: Sale(v.user, v.lot, v.tab, v.top, v.tic, v.curve) for k, v in self.sales.items()}
         new.curves = dict(self.curves)
+        new.generations = dict(self.generations)
         return new
 
     # ------------------------------------------------------------ admin
@@ -135,8 +140,8 @@ class AuctionModel:
         return self._needs_redo(sale, price), price, sale.lot, sale.tab
 
     def active_ids(self) -> list[int]:
-        """active_ids(): in increasing order (the contract scans a bitmap)."""
-        return sorted(self.sales)
+        """active_ids(): by record slot (the contract scans its slot words)."""
+        return sorted(self.sales, key=lambda id_: id_ & SLOT_MASK)
 
     def count(self) -> int:
         """count()."""
@@ -163,8 +168,13 @@ class AuctionModel:
         require(self.stopped < 1, "Auction: liquidations stopped")
         require(lot > 0 and tab > 0, "Auction: zero lot or tab")
         require(len(self.sales) < MAX_ACTIVE, "Auction: too many live auctions")
-        id_ = self.kicks + 1
-        self.kicks = id_
+        live = {i & SLOT_MASK for i in self.sales}
+        slot = next(s for s in range(1, MAX_ACTIVE + 1) if s not in live)  # the lowest free
+        gen = self.generations.get(slot, 0) + 1
+        require(gen < 2**30, "Auction: slot worn out")
+        self.generations[slot] = gen
+        id_ = ((gen - 1) << SLOT_BITS) | slot
+        self.kicks += 1
         top = self._oracle_top()
         self.sales[id_] = Sale(user, lot, tab, top, self.clock.now, self.curve_id)
         self.total_tab += tab
