@@ -21,8 +21,9 @@ profitable (p_o above every band holding collateral on the buy side and below ev
 holding stablecoin on the sell side, with a margin of 1e-6), and the exact search skips a
 direction that check proves unprofitable; `GasScreen` bounds what a direction's best
 trade can earn (along the bands' curves, at each band's least fee) and skips it when that
-cannot beat the gas; keepers check a loan's health exactly only when a float estimate (`HealthScreen`,
-error < 1e-11) does not clear it by 1e-7. The exact model decides all other cases.
+cannot beat the gas; keepers check a loan's health exactly only when a float estimate
+(`HealthScreen`, error < 1e-11) does not clear it by 1e-7. The exact model decides all
+other cases.
 Floats never touch the state: they only decide whether to look, and every skip is one
 the exact code would have made (tests/model checks each).
 
@@ -350,16 +351,17 @@ class GasScreen(FloatBands):
     G = g + y, price B / G), and every unit traded in band n pays at least the fee
     phi_n = max(base fee, swing fee, a quarter of the gap between p_o and the band's
     range) (the band's fee; the away fee is larger still), taken FEE_MARGIN lower for
-    float error. Buying collateral at a market price m is then buying at
+    float error (the swing fee is counted only when the base fee does not settle a
+    direction). Buying collateral at a market price m is then buying at
     m_n = m * (1 - phi_n) and paying 1 / (1 - phi_n) more; selling is selling at
     m_n = m / (1 - phi_n). Without fees and roundings (which only take from the trader),
     the most a trade along one band's curve can earn at m_n is what it earns moving the
     band's price to m_n, (sqrt(B) - sqrt(m_n * G))**2 (plus CURVE_ERROR of B + m_n * G,
-    for the roots' cancellation), when the band reaches m_n, or
-    what taking the whole band earns (its coin at the band's mean price, with a margin of
-    2 * GAS_MARGIN on m_n) when it runs out first. The walk ends at the
-    first band whose price is already past m_n (the exact walk finds nothing to take
-    there and stops), or in which the price reaches m_n (buying, G falls to
+    for the roots' cancellation), when the band reaches m_n, or what taking the whole
+    band earns (its coin at the band's mean price, with a margin of 2 * GAS_MARGIN on
+    m_n) when it runs out first. The walk ends at the first band whose price is already
+    past m_n (the exact walk finds nothing to take there and stops), or in which the
+    price reaches m_n (buying, G falls to
     sqrt(inv / m_n) >= g; selling, B falls to sqrt(inv * m_n) >= f: the exact walk does
     not take that band whole and stops). If the sum over the walk's bands is at most
     `cost`, that direction is quiet.
