@@ -42,18 +42,20 @@ event SetLiquidationParams:
 
 
 controller: public(address)
-penalty_tier1: public(uint256)
-penalty_tier2: public(uint256)
-target_health: public(uint256)
-min_debt: public(uint256)  # smallest loan; also the dust below which a remainder is liquidated whole
-tip: public(uint256)  # flat keeper reward (stablecoin)
-chip: public(uint256)  # keeper reward per unit of tab (WAD)
+# The parameters a liquidation reads, packed so that it reads two slots instead of six
+# (set_liquidation_params bounds each below its field):
+# penalty_tier1 | penalty_tier2 << 64 | target_health << 128 | chip << 192 (64 bits each)
+_fractions: uint256
+# min_debt | tip << 128 (128 bits each)
+_amounts: uint256
 max_in_auction: public(uint256)  # cap on the total tab of live auctions
 
 MAX_PENALTY: constant(uint256) = 3 * c.WAD // 10
 MAX_MIN_DEBT: constant(uint256) = 10**9 * c.WAD
 MAX_CHIP: constant(uint256) = c.WAD // 10
 SHARE_MARGIN: constant(uint256) = c.WAD // 10**9  # covers the AMM shares' rounding
+MASK64: constant(uint256) = 2**64 - 1
+MASK128: constant(uint256) = 2**128 - 1
 
 
 @deploy
@@ -107,14 +109,69 @@ def set_liquidation_params(
     assert max_in_auction >= min_debt, "max in auction below min debt"
     largest_tab: uint256 = min_debt * (c.WAD + penalty_tier2) // c.WAD
     assert tip + chip * largest_tab // c.WAD < penalty_tier1 * min_debt // c.WAD, "keeper reward above the penalty of a minimum-size position"
-    self.penalty_tier1 = penalty_tier1
-    self.penalty_tier2 = penalty_tier2
-    self.target_health = target_health
-    self.min_debt = min_debt
-    self.tip = tip
-    self.chip = chip
+    # every fraction is at most 50% < 2**64 and both amounts below 2**128 (min_debt <= 1e27
+    # and the tip below the penalty of a minimum-size position), as asserted above
+    self._fractions = penalty_tier1 | (penalty_tier2 << 64) | (target_health << 128) | (chip << 192)
+    self._amounts = min_debt | (tip << 128)
     self.max_in_auction = max_in_auction
     log SetLiquidationParams(penalty_tier1=penalty_tier1, penalty_tier2=penalty_tier2, target_health=target_health, min_debt=min_debt, tip=tip, chip=chip, max_in_auction=max_in_auction)
+
+
+# ---------------------------------------------------------------- parameters
+
+@external
+@view
+def penalty_tier1() -> uint256:
+    """
+    @notice Penalty of a tier-1 liquidation, on the debt moved to auction (WAD).
+    """
+    return self._fractions & MASK64
+
+
+@external
+@view
+def penalty_tier2() -> uint256:
+    """
+    @notice Penalty of a tier-2 liquidation, on the debt moved to auction (WAD).
+    """
+    return (self._fractions >> 64) & MASK64
+
+
+@external
+@view
+def target_health() -> uint256:
+    """
+    @notice Health a tier-1 liquidation restores the rest of the position to (WAD).
+    """
+    return (self._fractions >> 128) & MASK64
+
+
+@external
+@view
+def chip() -> uint256:
+    """
+    @notice Keeper reward per unit of tab (WAD).
+    """
+    return self._fractions >> 192
+
+
+@external
+@view
+def min_debt() -> uint256:
+    """
+    @notice Smallest loan; also the dust below which a remainder is liquidated whole and
+            below which a tab earns no keeper reward.
+    """
+    return self._amounts & MASK128
+
+
+@external
+@view
+def tip() -> uint256:
+    """
+    @notice Flat keeper reward (stablecoin).
+    """
+    return self._amounts >> 128
 
 
 # ---------------------------------------------------------------- decisions
@@ -122,7 +179,7 @@ def set_liquidation_params(
 @internal
 @view
 def _tier1_value(p_o: uint256, ld: uint256) -> uint256:
-    return p_o * (c.WAD - ld) // (c.WAD + self.penalty_tier1)  # rounds down: collateral counts for less
+    return p_o * (c.WAD - ld) // (c.WAD + (self._fractions & MASK64))  # rounds down: collateral counts for less
 
 
 @internal
@@ -135,17 +192,18 @@ def _tier1_fraction(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: 
     """
     yv: uint256 = y * self._tier1_value(p_o, ld) // c.WAD  # rounds down
     value: uint256 = x + yv
-    k: uint256 = x_down * (c.WAD - ld) // (c.WAD + self.target_health)  # rounds down
+    k: uint256 = x_down * (c.WAD - ld) // (c.WAD + ((self._fractions >> 128) & MASK64))  # rounds down
     if value <= debt or k >= debt:
         return 0  # not solvent after the penalty (or already healthy enough)
     # rounds up (takes more, restores at least the target), plus a margin for share rounding
     f: uint256 = ((debt - k) * c.WAD + value - k - 1) // (value - k) + SHARE_MARGIN
-    if yv > self.min_debt:
+    min_debt: uint256 = self._amounts & MASK128
+    if yv > min_debt:
         # at least min_debt of collateral value to auction, so that the keeper's reward
         # (tip + chip * tab) stays below the penalty (a position holding less collateral
         # keeps its small lot, which pays no reward); rounds up
-        f = max(f, (self.min_debt * c.WAD + yv - 1) // yv)
-    if f >= c.WAD or debt - min(debt, f * value // c.WAD) < self.min_debt:
+        f = max(f, (min_debt * c.WAD + yv - 1) // yv)
+    if f >= c.WAD or debt - min(debt, f * value // c.WAD) < min_debt:
         return 0  # the remainder would be dust: tier 2
     return f
 
@@ -166,7 +224,7 @@ def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_
     if frac == 0:
         tier = 2
         frac = c.WAD
-        tab = ((debt - min(debt, x)) * (c.WAD + self.penalty_tier2) + c.WAD - 1) // c.WAD  # rounds up
+        tab = ((debt - min(debt, x)) * (c.WAD + ((self._fractions >> 64) & MASK64)) + c.WAD - 1) // c.WAD  # rounds up
     else:
         # an upper bound on the tier-1 tab (the collateral at the full oracle price); rounds up
         tab = (frac * y // c.WAD * p_o + c.WAD - 1) // c.WAD
@@ -177,13 +235,14 @@ def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_
     if tab <= room:
         return [tier, frac]
     # only cut to a room that holds at least a minimum-size tab: no dust auctions
-    assert room >= self.min_debt, "auction capacity full"
+    min_debt: uint256 = self._amounts & MASK128
+    assert room >= min_debt, "auction capacity full"
     # rounds down, and 3 wei of room are kept for the rounding of a partial withdrawal
     # (a cut tab is at most 2 wei above its share of the estimate): stays under the cap
     frac = frac * (room - 3) // tab
     if tier == 2:
         # a cut tier 2 must leave a remainder that is a valid loan
-        frac = min(frac, (debt - min(debt, self.min_debt)) * c.WAD // debt)  # rounds down
+        frac = min(frac, (debt - min(debt, min_debt)) * c.WAD // debt)  # rounds down
     assert frac > 0, "auction capacity full"
     return [tier, frac]
 
@@ -206,10 +265,10 @@ def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: ui
     penalty: uint256 = 0
     if tier == 1:
         to_auction = min(y_out * self._tier1_value(p_o, ld) // c.WAD, debt - repaid)  # rounds down
-        penalty = to_auction * self.penalty_tier1 // c.WAD  # rounds down
+        penalty = to_auction * (self._fractions & MASK64) // c.WAD  # rounds down
     else:
         to_auction = debt_part - repaid
-        penalty = to_auction * self.penalty_tier2 // c.WAD  # rounds down
+        penalty = to_auction * ((self._fractions >> 64) & MASK64) // c.WAD  # rounds down
     if y_out == 0:
         penalty = 0  # nothing to sell: no auction, no penalty
     return [repaid, to_auction, penalty]
@@ -218,9 +277,10 @@ def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: ui
 @internal
 @view
 def _keeper_reward(tab: uint256) -> uint256:
-    if tab < self.min_debt:
+    amounts: uint256 = self._amounts
+    if tab < amounts & MASK128:
         return 0
-    return self.tip + tab * self.chip // c.WAD  # rounds down: the protocol pays less
+    return (amounts >> 128) + tab * (self._fractions >> 192) // c.WAD  # rounds down: the protocol pays less
 
 
 @external
@@ -247,9 +307,10 @@ def redo_reward(tab: uint256, lot_value: uint256) -> uint256:
             the bar the reward (below half of a tab of at least min_debt, as the bound of
             set_liquidation_params keeps it) is also below the lot's value.
     """
-    if lot_value < tab - tab // 2 or tab < self.min_debt:  # 2 * lot_value < tab, without overflow
+    amounts: uint256 = self._amounts
+    if lot_value < tab - tab // 2 or tab < amounts & MASK128:  # 2 * lot_value < tab, without overflow
         return 0
     # the tip only: a redo's work does not grow with the tab, and an auction that nobody
     # takes goes stale again within the hour (cusp), so a chip per redo would bleed the
     # reserves by a share of the tab every time
-    return self.tip
+    return amounts >> 128
