@@ -324,7 +324,7 @@ def _pair_key(n: int256) -> int256:
 @internal
 @pure
 def _pair_shift(n: int256) -> uint256:
-    return convert(n - ((n >> 1) << 1), uint256) * 128
+    return convert(n & 1, uint256) << 7  # 0 or 128: n's half of its pair slot (n & 1 is n mod 2, also for negative n)
 
 
 @external
@@ -1147,7 +1147,9 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
             pair_key = self._pair_key(n)
             pair = self._total_shares[pair_key]
         half: uint256 = self._pair_shift(n)
-        ds: uint256 = shares[k] * frac // c.WAD  # rounds down: the user keeps the rest
+        # shares, x and y are below 2**128 and frac <= WAD; ds <= the user's shares <= s,
+        # so dx <= x and dy <= y: every unsafe operation below is in range
+        ds: uint256 = unsafe_div(unsafe_mul(shares[k], frac), c.WAD)  # rounds down: the user keeps the rest
         x: uint256 = 0
         y: uint256 = 0
         x, y = self._band(n)
@@ -1159,13 +1161,13 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
             dx = x
             dy = y
         else:
-            dx = (x + 1) * ds // (s + c.DEAD_SHARES)  # rounds down
-            dy = (y + 1) * ds // (s + c.DEAD_SHARES)  # rounds down
-        pair = (pair & ~(HALF_MASK << half)) | ((s - ds) << half)
-        self._bands[n] = (x - dx) | ((y - dy) << 128)
-        total_x += dx
-        total_y += dy
-        rest: uint256 = shares[k] - ds
+            dx = unsafe_div(unsafe_mul(unsafe_add(x, 1), ds), unsafe_add(s, c.DEAD_SHARES))  # rounds down
+            dy = unsafe_div(unsafe_mul(unsafe_add(y, 1), ds), unsafe_add(s, c.DEAD_SHARES))  # rounds down
+        pair = (pair & ~(HALF_MASK << half)) | (unsafe_sub(s, ds) << half)
+        self._bands[n] = unsafe_sub(x, dx) | (unsafe_sub(y, dy) << 128)
+        total_x = unsafe_add(total_x, dx)
+        total_y = unsafe_add(total_y, dy)
+        rest: uint256 = unsafe_sub(shares[k], ds)
         if k % 2 == 0:
             packed = rest
         else:
@@ -1248,6 +1250,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         ctx = self._ctx(self._price_oracle())
         sa = self._sa(ctx, n1)
         edge = self._p_oracle_up(n1 + convert(mode % 2, int256))
+    t: int256 = ctx.ln0 + n1 * LOG_A_RATIO  # ln(p_o / p_oracle_up(n)), band n's
     acc_x: uint256 = 0
     acc_y: uint256 = 0
     acc_v: uint256 = 0
@@ -1255,21 +1258,22 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         if k == len(shares):
             break
         n: int256 = n1 + convert(k, int256)
-        s: uint256 = ((self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK) + c.DEAD_SHARES
+        # a band's shares, x and y are each below 2**128 (MAX_AMOUNT), and a user's shares
+        # are at most the band's: each term below is at most x (or y), 50 of them at most
+        s: uint256 = unsafe_add((self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK, c.DEAD_SHARES)
         x: uint256 = 0
         y: uint256 = 0
         x, y = self._band(n)
-        acc_x += x * shares[k] // s  # rounds down
-        acc_y += y * shares[k] // s  # rounds down
+        acc_x = unsafe_add(acc_x, unsafe_div(unsafe_mul(x, shares[k]), s))  # rounds down
+        acc_y = unsafe_add(acc_y, unsafe_div(unsafe_mul(y, shares[k]), s))  # rounds down
         if mode == 0:
             continue
         # the band's content where the oracle puts it: as it is when p_o lies beyond it
         # on the side its one coin came from (the walk converts it at the far edge, or
         # not at all), else on its curve at p_o
         ex: uint256 = x
-        ey: uint256 = y * COLLATERAL_PRECISION
+        ey: uint256 = unsafe_mul(y, COLLATERAL_PRECISION)  # below 2**128 * 10**18
         sb: uint256 = sa * SB_OVER_SA // c.WAD  # rounds down, as in _curve
-        t: int256 = ctx.ln0 + n * LOG_A_RATIO  # ln(p_o / p_oracle_up(n))
         if not ((y == 0 and t + LOG_A_RATIO <= 0) or (x == 0 and t >= 0)):
             ex, ey = band_math._equilibrium(band_math._liquidity(x, ey, sa, sb, CURVE_D), sa, sb, ctx.sqrt_po)
         # never credit more than the band could reach from what it holds
@@ -1284,6 +1288,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         # down (lower values: against the borrower, by ~1e-18 of a price per band)
         sa = sb
         edge = edge * (A - 1) // A
+        t = unsafe_add(t, LOG_A_RATIO)  # |t| stays far below 2**255: ln of a price ratio
     return [acc_v, acc_x, acc_y]
 
 

@@ -38,10 +38,10 @@ def _equilibrium(l: uint256, sa: uint256, sb: uint256, sp: uint256) -> (uint256,
     @dev Both round down.
     """
     s: uint256 = min(max(sp, sa), sb)
-    x: uint256 = l * (s - sa) // WAD  # rounds down
+    x: uint256 = l * unsafe_sub(s, sa) // WAD  # rounds down (s >= sa)
     t1: uint256 = l * WAD // s  # rounds down
     t2: uint256 = (l * WAD + sb - 1) // sb  # rounds up, so y = t1 - t2 rounds down
     y: uint256 = 0
     if t1 > t2:
-        y = t1 - t2
+        y = unsafe_sub(t1, t2)
     return x, y
