@@ -22,8 +22,9 @@ holding stablecoin on the sell side, with a margin of 1e-6), and the exact searc
 direction that check proves unprofitable; `GasScreen` bounds what a direction's best
 trade can earn (along the bands' curves, at each band's least fee) and skips it when that
 cannot beat the gas; keepers check a loan's health exactly only when a float estimate
-(`HealthScreen`, error < 1e-11) does not clear it by 1e-7. The exact model decides all
-other cases.
+(`HealthScreen`, error < 1e-11) does not clear it by 1e-7; the estimate re-reads only
+the bands the swaps since the last round may have written (`HealthMemo` keeps the
+others' values). The exact model decides all other cases.
 Floats never touch the state: they only decide whether to look, and every skip is one
 the exact code would have made (tests/model checks each).
 
@@ -482,16 +483,35 @@ class HealthScreen(FloatBands):
             value += ey * (self.base * math.exp(-(n + 1) * self.la)) / 1e18
         return value
 
-    def health(self, user: str, debt: int) -> float | None:
+    def health(self, user: str, debt: int, memo: HealthMemo | None = None) -> float | None:
         """Estimated full health of `user` as a fraction (WAD = 1); None when there is
         nothing to estimate (no shares, zero value): then the exact check decides.
         Bands holding one coin away from the oracle's band have closed forms: all
         collateral with p_o below the band's AMM range is valued at the band's low
-        oracle price; all stablecoin with p_o above it is worth its x."""
+        oracle price; all stablecoin with p_o above it is worth its x. With a `memo`,
+        the closed forms of the loan's outer bands come from it (see `HealthMemo`)."""
         amm = self.model.amm
         n1, _, shares = amm._user_shares(user)
         if not shares or debt <= 0:
             return None
+        if memo is not None:
+            x_down, coll = memo.sums(self, user, n1, shares)
+        else:
+            x_down, coll = self._sums(n1, shares)
+        if not x_down > 0.0:
+            return None
+        ld = self.model.controller.liquidation_discounts(user)
+        health = x_down * (1e18 - ld) / debt / 1e18 - 1.0
+        if n1 > amm.active:
+            p_up = self.base * math.exp(-n1 * self.la)
+            coll -= len(shares)  # the exact sum floors each band's share to whole units
+            if self.p_o > p_up and coll > 0.0:
+                health += (self.p_o - p_up) * coll * self.prec / debt / 1e18
+        return health
+
+    def _sums(self, n1: int, shares: list[int]) -> tuple[float, float]:
+        """(x_down, collateral units) of the loan with `shares` from band n1."""
+        amm = self.model.amm
         get_x, get_y, get_s = amm.bands_x.get, amm.bands_y.get, amm.total_shares.get
         n_below, n_above, prec = self.n_below, self.n_above, self.prec
         p_dn = self.base * math.exp(-(n1 + 1) * self.la) / 1e18  # p_oracle_down(n) / 1e18
@@ -512,21 +532,123 @@ class HealthScreen(FloatBands):
                 coll += y_units * w
             n += 1
             p_dn *= step
-        if not x_down > 0.0:
-            return None
-        ld = self.model.controller.liquidation_discounts(user)
-        health = x_down * (1e18 - ld) / debt / 1e18 - 1.0
-        if n1 > amm.active:
-            p_up = self.base * math.exp(-n1 * self.la)
-            coll -= len(shares)  # the exact sum floors each band's share to whole units
-            if self.p_o > p_up and coll > 0.0:
-                health += (self.p_o - p_up) * coll * prec / debt / 1e18
-        return health
+        return x_down, coll
 
-    def surely_healthy(self, user: str, debt: int) -> bool:
+    def surely_healthy(self, user: str, debt: int, memo: HealthMemo | None = None) -> bool:
         """True only when the estimate clears HEALTH_MARGIN: the exact health is >= 0."""
-        health = self.health(user, debt)
+        health = self.health(user, debt, memo)
         return health is not None and health > HEALTH_MARGIN
+
+
+class HealthMemo:
+    """What `HealthScreen` needs of each loan's outer bands, kept across keeper rounds
+    of one path, so a round reads only the bands near the oracle's. A loan's bands from
+    n1 down to the first holding collateral hold stablecoin alone (or nothing): each is
+    worth x * w (w its share of the band) whenever p_o lies above its AMM range. Its
+    bands from n2 up to the first holding stablecoin hold collateral alone: each is
+    worth y * p_oracle_down(n) * w whenever p_o lies below its range, and
+    p_oracle_down(n) = base price * exp(-(n + 1) * ln(A / (A - 1))), so the memo keeps
+    y * exp(-(n + 1) * ...) * w and the round multiplies by its base price (which
+    interest moves). The memo holds prefix sums of the first kind and suffix sums of the
+    second (and of the collateral, y * w); a round uses as many of them as its p_o
+    allows (the same `n_above` / `n_below` tests as `HealthScreen`), reads the bands in
+    between afresh and extends the sums over what it read.
+
+    A band's sum is valid while the band's x, y and total shares and the loan's shares
+    are as when it was read. Between keeper actions only the arbitrageur's swaps write
+    bands, and a swap writes only bands between the active band before and after it
+    (the walk starts at the active band and ends at the last band it takes from, which
+    becomes active): `swapped` is told that range and the sums over it are dropped
+    before the next use. A keeper action (a liquidation withdraws from bands; takes and
+    redos, which do not, for simplicity) `clear`s the memo. The sums are the same terms
+    as `HealthScreen._sums` added in another order (relative difference ~1e-16 x the
+    band count). tests/model/test_montecarlo.py checks every memo estimate against a
+    fresh one and shows that a memo not told of the swaps goes wrong."""
+
+    __slots__ = ("loans", "lo", "hi")
+
+    _EMPTY = 1 << 62
+
+    def __init__(self) -> None:
+        self.loans: dict[str, tuple[int, int, list[float], list[float], list[float]]] = {}
+        """user -> (n1, bands, head, tail, tail collateral): head[i] is the sum over
+        bands n1 .. n1 + i - 1, tail[i] and tail collateral[i] over n2 - i + 1 .. n2."""
+        self.lo, self.hi = self._EMPTY, -self._EMPTY
+        """The bands swaps may have written since the sums were last trimmed."""
+
+    def swapped(self, a: int, b: int) -> None:
+        """A swap moved the active band from a to b (it wrote no band outside them)."""
+        if a > b:
+            a, b = b, a
+        if a < self.lo:
+            self.lo = a
+        if b > self.hi:
+            self.hi = b
+
+    def clear(self) -> None:
+        """Forget every sum (the bands or shares changed otherwise than by a swap)."""
+        self.loans.clear()
+        self.lo, self.hi = self._EMPTY, -self._EMPTY
+
+    def _trim(self) -> None:
+        """Drop every sum over a band swaps may have written."""
+        lo, hi = self.lo, self.hi
+        for n1, bands, head, tail, tail_coll in self.loans.values():
+            n2 = n1 + bands - 1
+            if hi < n1 or lo > n2:
+                continue
+            if lo <= n1 + len(head) - 2:
+                del head[max(lo - n1, 0) + 1 :]
+            if hi >= n2 - len(tail) + 2:
+                keep = max(n2 - hi, 0) + 1
+                del tail[keep:], tail_coll[keep:]
+        self.lo, self.hi = self._EMPTY, -self._EMPTY
+
+    def sums(self, screen: HealthScreen, user: str, n1: int, shares: list[int]) -> tuple[float, float]:
+        """`screen._sums(n1, shares)` of `user`'s loan, its outer bands from the memo."""
+        if self.lo <= self.hi:
+            self._trim()
+        bands = len(shares)
+        n2 = n1 + bands - 1
+        entry = self.loans.get(user)
+        if entry is None or entry[0] != n1 or entry[1] != bands:
+            entry = self.loans[user] = (n1, bands, [0.0], [0.0], [0.0])
+        _, _, head, tail, tail_coll = entry
+        n_below, n_above = screen.n_below, screen.n_above
+        h = min(len(head) - 1, max(math.floor(n_above) - n1 + 1, 0))
+        t = min(len(tail) - 1, max(n2 - math.ceil(n_below) + 1, 0), bands - h)
+        amm = screen.model.amm
+        get_x, get_y, get_s = amm.bands_x.get, amm.bands_y.get, amm.total_shares.get
+        prec, la, base = screen.prec, screen.la, screen.base
+        grow_head = h == len(head) - 1
+        read: list[tuple[int, int, int, float]] = []
+        x_down = coll = 0.0
+        for k in range(h, bands - t):
+            n = n1 + k
+            y_units = get_y(n, 0)
+            x = get_x(n, 0)
+            w = shares[k] / (get_s(n, 0) + 1000.0) if x or y_units else 0.0
+            if x or y_units:
+                if not x and n >= n_below:
+                    x_down += y_units * prec * (base * math.exp(-(n + 1) * la) / 1e18) * w
+                elif not y_units and n <= n_above:
+                    x_down += x * w
+                else:
+                    x_down += screen._band_value(n, float(x), y_units) * w
+                coll += y_units * w
+            if grow_head:
+                if y_units:
+                    grow_head = False
+                else:
+                    head.append(head[-1] + x * w)
+            read.append((n, x, y_units, w))
+        if t == len(tail) - 1:
+            for n, x, y_units, w in reversed(read):
+                if x:
+                    break
+                tail.append(tail[-1] + y_units * prec * math.exp(-(n + 1) * la) * w)
+                tail_coll.append(tail_coll[-1] + y_units * w)
+        return head[h] + x_down + tail[t] * base / 1e18, coll + tail_coll[t]
 
 
 @dataclass
@@ -549,10 +671,14 @@ class Tally:
         self.clearing_max = max(self.clearing_max, ratio)
 
 
-def _keepers(driver: Driver, keeper: str, market: int, skip: set[str], tally: Tally | None = None, keepers: Keepers = IDEAL_KEEPERS) -> int:
+def _keepers(
+    driver: Driver, keeper: str, market: int, skip: set[str], tally: Tally | None = None, keepers: Keepers = IDEAL_KEEPERS,
+    memo: HealthMemo | None = None,
+) -> int:
     """Liquidate unhealthy loans in soft liquidation; take cheap auctions; redo stale
     ones. Returns the number of liquidations. A loan that `HealthScreen` clears is not
-    checked exactly (its exact health is not negative)."""
+    checked exactly (its exact health is not negative); `memo` (kept by the path) spares
+    it re-reading bands the swaps since the last round did not write."""
     m = driver.model
     c = m.controller
     tally = tally if tally is not None else Tally()
@@ -569,8 +695,10 @@ def _keepers(driver: Driver, keeper: str, market: int, skip: set[str], tally: Ta
             continue
         if screen is None:
             screen = HealthScreen(m)
-        if not screen.surely_healthy(user, debt) and c._health_now(user, debt, True) < 0:
+        if not screen.surely_healthy(user, debt, memo) and c._health_now(user, debt, True) < 0:
             screen = None  # the state changes (or the revert is rolled back): start afresh
+            if memo is not None:
+                memo.clear()
             try:
                 driver.liquidate(keeper, user)
                 liquidated += 1
@@ -580,11 +708,11 @@ def _keepers(driver: Driver, keeper: str, market: int, skip: set[str], tally: Ta
                     tally.tier2 += 1
             except ModelRevert:
                 pass
-    _auctions(driver, keeper, market, tally, keepers)
+    _auctions(driver, keeper, market, tally, keepers, memo)
     return liquidated
 
 
-def _auctions(driver: Driver, keeper: str, market: int, tally: Tally, keepers: Keepers) -> None:
+def _auctions(driver: Driver, keeper: str, market: int, tally: Tally, keepers: Keepers, memo: HealthMemo | None = None) -> None:
     """Redo stale auctions; take every lot priced below the market by more than the
     take's gas. Runs every step while an auction is live: a stairstep auction loses
     ~6% of its price in a 600-s step, so looking only at keeper rounds would let every
@@ -594,10 +722,13 @@ def _auctions(driver: Driver, keeper: str, market: int, tally: Tally, keepers: K
     take_cost = gas_cost(keepers.take_gas, keepers.gas_price, market)
     for id_ in m.auction.active_ids():
         needs_redo, price, lot, _ = m.auction.status(id_)
+        act = needs_redo or 0 < price <= market and lot * prec * (market - price) // WAD >= take_cost
+        if act and memo is not None:
+            memo.clear()
         try:
             if needs_redo:
                 driver.redo(keeper, id_)
-            elif 0 < price <= market and lot * prec * (market - price) // WAD >= take_cost:
+            elif act:
                 driver.take(keeper, id_, lot)
                 tally.took(price, market)
         except ModelRevert:
@@ -634,10 +765,11 @@ def _oracle_prices(prices: list[float]) -> list[int]:
     return [max(int(micro) * 10**12, 1) for micro in np.rint(np.asarray(prices, dtype=float) * 1e6).tolist()]
 
 
-def _arbitrage(driver: Driver, arbitrageur: str, p: float, market: int, keepers: Keepers) -> int:
+def _arbitrage(driver: Driver, arbitrageur: str, p: float, market: int, keepers: Keepers, memo: HealthMemo | None = None) -> int:
     """The arbitrageur's swap of one step at the market price it sees (`p`, and
     `market` as the oracle would round it), made if its profit beats the swap's gas:
-    1 if made. The float screens skip the exact search when it cannot find one."""
+    1 if made (`memo` is told the bands it may have written). The float screens skip
+    the exact search when it cannot find one."""
     m = driver.model
     quiet = _quiet_sides(m, p)
     if quiet[0] and quiet[1]:
@@ -652,7 +784,10 @@ def _arbitrage(driver: Driver, arbitrageur: str, p: float, market: int, keepers:
     amount = min(arb.amount, (m.collateral if arb.i else m.stable).balance_of(arbitrageur))
     if amount <= 0:  # a deep crash can cost more than the arbitrageur holds
         return 0
+    active = m.amm.active
     driver.exchange(arbitrageur, arb.i, amount)
+    if memo is not None:
+        memo.swapped(active, driver.model.amm.active)
     return 1
 
 
@@ -676,15 +811,16 @@ def run_path(
     health: list[float] = []
     prices = np.asarray(path, dtype=float).tolist()
     markets = _oracle_prices(prices)
+    memo = HealthMemo()
     for step, market in enumerate(markets):
         driver.set_price(market)
         driver.time_travel(step_seconds)
         seen = max(step - keepers.lag_steps, 0)
-        trades += _arbitrage(driver, arbitrageur, prices[seen], markets[seen], keepers)
+        trades += _arbitrage(driver, arbitrageur, prices[seen], markets[seen], keepers, memo)
         if step % keeper_every == keeper_every - 1:
-            liquidations += _keepers(driver, keeper, markets[seen], {arbitrageur, keeper}, tally, keepers)
+            liquidations += _keepers(driver, keeper, markets[seen], {arbitrageur, keeper}, tally, keepers, memo)
         elif m.auction.sales:
-            _auctions(driver, keeper, markets[seen], tally, keepers)
+            _auctions(driver, keeper, markets[seen], tally, keepers, memo)
         if sample_every and step % sample_every == sample_every - 1:
             health.append(system_health(m, borrowers, market))
     final = markets[-1]

@@ -105,6 +105,59 @@ def test_health_screen_tracks_exact_health_and_never_clears_an_unhealthy_loan(mo
     assert not any(est > montecarlo.HEALTH_MARGIN and exact < 0 for est, exact in seen)
 
 
+MEMO_CASES = [
+    pytest.param(MarketParams(), montecarlo.Keepers(), 0.01, id="default"),
+    pytest.param(MarketParams(collateral_decimals=6, rate=634195839 * 50), montecarlo.Keepers(gas_price=20 * 10**9), 0.01, id="6dec-rate-20gwei"),
+    pytest.param(MarketParams(A=1000, amplification=11 * 10**17), montecarlo.Keepers(lag_steps=2, gas_price=2 * 10**9), 0.005, id="A1000-lag2"),
+]
+
+
+def _memo_checks(monkeypatch, params, keepers, vol, seed):
+    """Run paths; at every estimate made with the path's HealthMemo, record (memo
+    estimate, fresh estimate, exact health, bands the memo supplied)."""
+    health = montecarlo.HealthScreen.health
+    seen: list[tuple[float | None, float | None, int, int]] = []
+
+    def checking_health(self, user, debt, memo=None):
+        estimate = health(self, user, debt, memo)
+        if memo is not None:
+            entry = memo.loans[user]
+            supplied = len(entry[2]) + len(entry[3]) - 2
+            exact = self.model.controller._health_now(user, debt, True)
+            seen.append((estimate, health(self, user, debt), exact, supplied))
+        return estimate
+
+    monkeypatch.setattr(montecarlo.HealthScreen, "health", checking_health)
+    simulate_paths(gbm_paths(2, 300, seed=seed, vol_per_step=vol), params, seed=seed, workers=1, keepers=keepers)
+    return seen
+
+
+@pytest.mark.parametrize("params, keepers, vol", MEMO_CASES)
+def test_health_memo_gives_the_fresh_estimate(monkeypatch, params, keepers, vol):
+    """Every estimate a keeper round makes with the path's HealthMemo equals the
+    estimate read afresh from every band (to float rounding), so it too never clears a
+    loan whose exact health is negative; and the memo does supply most bands."""
+    seen = _memo_checks(monkeypatch, params, keepers, vol, seed=37)
+    assert len(seen) > 100
+    for memo_estimate, fresh, exact, _ in seen:
+        assert (memo_estimate is None) == (fresh is None)
+        if fresh is not None:
+            assert abs(memo_estimate - fresh) <= 1e-12 * max(1.0, abs(fresh)), (memo_estimate, fresh)
+            assert memo_estimate - exact / WAD <= 1e-9, (memo_estimate, exact)
+    assert any(exact < 0 for _, _, exact, _ in seen), "the paths never made a loan unhealthy"
+    assert sum(supplied for *_, supplied in seen) > 5 * len(seen), "the memo supplied few bands"
+
+
+def test_health_memo_not_told_of_swaps_goes_stale(monkeypatch):
+    """The check above can fail: a memo that is not told which bands the swaps wrote
+    keeps values the bands no longer hold."""
+    monkeypatch.setattr(montecarlo.HealthMemo, "swapped", lambda self, a, b: None)
+    seen = _memo_checks(monkeypatch, MarketParams(), montecarlo.Keepers(), 0.01, seed=37)
+    assert any(
+        fresh is not None and abs(memo_estimate - fresh) > 1e-6 for memo_estimate, fresh, _, _ in seen
+    )
+
+
 def test_quiet_directions_have_no_profitable_trade(monkeypatch):
     """Whenever the float pre-check calls a direction quiet, the exact search of that
     direction alone finds nothing, and skipping it does not change the chosen trade."""
