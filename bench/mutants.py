@@ -70,8 +70,8 @@ MUTANTS = (
     Mutant(
         "liquidate_healthy",
         "Controller: liquidate skips the health check",
-        (("Controller.vy", "if self._health(user, debt, True, xy[2], xy[1]) >= 0:",
-          "if self._health(user, debt, True, xy[2], xy[1]) >= 10**18:"),),
+        (("Controller.vy", "if self._health(user, debt, True, xy[2], xy[1], rate_mul, p_o) >= 0:",
+          "if self._health(user, debt, True, xy[2], xy[1], rate_mul, p_o) >= 10**18:"),),
     ),
     Mutant(
         "mis_scale_collateral",

@@ -229,14 +229,36 @@ def _pack_top(top: uint256) -> uint256:
     ~ m * 10**e. Rounds down, by less than 1e-11 of the top (the auction starts a hair
     lower); a top with at most TOP_DIGITS significant digits (2750 * 10**18) is exact.
     """
+    # the least e with top // 10**e below 10**TOP_DIGITS, by binary search; m is
+    # top // 10**e throughout (a floor of a floor is the floor of the product), and every
+    # power is a constant (10**76 < 2**256)
+    m: uint256 = top
     e: uint256 = 0
-    # the largest e that still leaves TOP_DIGITS digits (binary search), plus one
-    for step: uint256 in [64, 32, 16, 8, 4, 2, 1]:
-        if e + step <= 77 and top // pow_mod256(10, e + step) >= 10**TOP_DIGITS:
-            e += step
-    if top // pow_mod256(10, e) >= 10**TOP_DIGITS:
+    if m >= 10**(TOP_DIGITS + 64):
+        m //= 10**64
+        e = 64
+    if m >= 10**(TOP_DIGITS + 32):
+        m //= 10**32
+        e += 32
+    if m >= 10**(TOP_DIGITS + 16):
+        m //= 10**16
+        e += 16
+    if m >= 10**(TOP_DIGITS + 8):
+        m //= 10**8
+        e += 8
+    if m >= 10**(TOP_DIGITS + 4):
+        m //= 10**4
+        e += 4
+    if m >= 10**(TOP_DIGITS + 2):
+        m //= 10**2
+        e += 2
+    if m >= 10**(TOP_DIGITS + 1):
+        m //= 10
         e += 1
-    return top // pow_mod256(10, e) | (e << 40)  # rounds down: the low digits are dropped
+    if m >= 10**TOP_DIGITS:
+        m //= 10
+        e += 1
+    return m | (e << 40)  # rounds down: the low digits are dropped
 
 
 @internal

@@ -45,6 +45,7 @@ interface IAMM:
     def can_skip_bands(n_end: int256) -> bool: view
     def A() -> uint256: view
     def ORACLE() -> IPriceOracle: view
+    def BASE_PRICE() -> uint256: view
 
 
 interface IStablecoin:
@@ -143,6 +144,7 @@ POLICY: public(immutable(IPolicy))
 COLLATERAL_PRECISION: immutable(uint256)
 LOG_A_RATIO: immutable(int256)  # ln(A/(A-1)), WAD: the same grid as the AMM's
 BAND_RATIO: immutable(uint256)  # (A-1)/A, WAD
+BASE_PRICE: immutable(uint256)  # the AMM's: its get_base_price() is BASE_PRICE * get_rate_mul() // WAD
 
 debt_ceiling: public(uint256)
 
@@ -188,6 +190,7 @@ def __init__(
     a: uint256 = staticcall amm.A()
     LOG_A_RATIO = wad_math._ln(a * c.WAD // (a - 1))
     BAND_RATIO = (a - 1) * c.WAD // a
+    BASE_PRICE = staticcall amm.BASE_PRICE()
     self._set_discounts(loan_discount, liquidation_discount)
     self.debt_ceiling = debt_ceiling
     log SetDebtCeiling(debt_ceiling=debt_ceiling)
@@ -546,9 +549,11 @@ def user_state(user: address) -> uint256[4]:
 
 @internal
 @view
-def _health(user: address, debt: uint256, full: bool, x_down: uint256, collateral: uint256) -> int256:
+def _health(user: address, debt: uint256, full: bool, x_down: uint256, collateral: uint256, rate_mul: uint256, p_o: uint256) -> int256:
     """
-    Health from `x_down` and the position's `collateral` (token units), read by the caller.
+    Health from `x_down` and the position's `collateral` (token units), read by the caller
+    with the interest multiplier `rate_mul`; `p_o` is the oracle price if the caller has
+    it (0: read here, only if the full health needs it).
     """
     ld: uint256 = self._load_loan(user).liquidation_discount
     # rounds down (towards unhealthy)
@@ -556,18 +561,21 @@ def _health(user: address, debt: uint256, full: bool, x_down: uint256, collatera
     if full:
         ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
         if ns[0] > staticcall AMM.active_band():
-            p_o: uint256 = staticcall AMM.price_oracle()
-            p_up: uint256 = self._p_up(staticcall AMM.get_base_price(), ns[0])
-            if p_o > p_up:
-                h += convert((p_o - p_up) * collateral * COLLATERAL_PRECISION // debt, int256)  # rounds down
+            price: uint256 = p_o
+            if price == 0:
+                price = staticcall AMM.price_oracle()
+            # the AMM's base price at rate_mul, as its get_base_price() computes it (rounds down)
+            p_up: uint256 = self._p_up(BASE_PRICE * rate_mul // c.WAD, ns[0])
+            if price > p_up:
+                h += convert((price - p_up) * collateral * COLLATERAL_PRECISION // debt, int256)  # rounds down
     return h
 
 
 @internal
 @view
-def _health_now(user: address, debt: uint256, full: bool) -> int256:
+def _health_now(user: address, debt: uint256, full: bool, rate_mul: uint256) -> int256:
     xyd: uint256[3] = staticcall AMM.get_xy_and_x_down(user)
-    return self._health(user, debt, full, xyd[2], xyd[1])
+    return self._health(user, debt, full, xyd[2], xyd[1], rate_mul, 0)
 
 
 @external
@@ -578,9 +586,10 @@ def health(user: address, full: bool = False) -> int256:
             With `full`, adds the cushion of price above the top band while not yet in soft
             liquidation. Negative means liquidatable.
     """
-    debt: uint256 = self._debt(user, staticcall AMM.get_rate_mul())
+    rate_mul: uint256 = staticcall AMM.get_rate_mul()
+    debt: uint256 = self._debt(user, rate_mul)
     assert debt > 0, "no loan"
-    return self._health_now(user, debt, full)
+    return self._health_now(user, debt, full, rate_mul)
 
 
 # ---------------------------------------------------------------- borrower actions
@@ -819,18 +828,19 @@ def pay_incentive(keeper: address, tab: uint256, lot_value: uint256):
 
 
 @internal
-def _liquidate(user: address, auction: IAuction, rate_mul: uint256, p_o: uint256) -> uint256[3]:
+def _liquidate(user: address, auction: IAuction, rate_mul: uint256, p_o: uint256, live_tab: uint256) -> uint256[3]:
     """
-    Liquidate `user` if their health (full) is below zero, for the caller (the keeper).
+    Liquidate `user` if their health (full) is below zero, for the caller (the keeper);
+    `live_tab` is the auction house's total_tab() now.
     @return [1 if liquidated else 0, auction id (0 if none), keeper reward (not yet paid)]
     """
     debt: uint256 = self._debt(user, rate_mul)
     xy: uint256[3] = staticcall AMM.get_xy_and_x_down(user)  # [x, y, x_down]
-    if self._health(user, debt, True, xy[2], xy[1]) >= 0:
+    if self._health(user, debt, True, xy[2], xy[1], rate_mul, p_o) >= 0:
         return [0, 0, 0]
     cfg: Config = self._load_config()
     ld: uint256 = self._load_loan(user).liquidation_discount
-    plan: uint256[2] = staticcall POLICY.plan(debt, xy[2], xy[0], xy[1] * COLLATERAL_PRECISION, ld, p_o, staticcall auction.total_tab())
+    plan: uint256[2] = staticcall POLICY.plan(debt, xy[2], xy[0], xy[1] * COLLATERAL_PRECISION, ld, p_o, live_tab)
     tier: uint256 = plan[0]
     frac: uint256 = plan[1]
 
@@ -903,7 +913,7 @@ def liquidate(user: address) -> uint256:
     assert auction.address != empty(address), "no auction house"
     assert self._loans[user] != 0, "no loan"
     now: uint256[2] = self._refresh()
-    done: uint256[3] = self._liquidate(user, auction, now[0], now[1])
+    done: uint256[3] = self._liquidate(user, auction, now[0], now[1], staticcall auction.total_tab())
     assert done[0] == 1, "not liquidatable"
     self._pay_keeper(msg.sender, done[2])
     return done[1]
@@ -932,8 +942,9 @@ def liquidate_many(users: DynArray[address, 255]) -> DynArray[uint256, 255]:
     reward: uint256 = 0
     for user: address in users:
         id: uint256 = 0
-        if self._loans[user] != 0 and staticcall auction.total_tab() + least <= cap:
-            done: uint256[3] = self._liquidate(user, auction, now[0], now[1])
+        live: uint256 = staticcall auction.total_tab()
+        if self._loans[user] != 0 and live + least <= cap:
+            done: uint256[3] = self._liquidate(user, auction, now[0], now[1], live)
             id = done[1]
             reward += done[2]
         ids.append(id)
@@ -967,6 +978,6 @@ def users_to_liquidate(offset: uint256 = 0, limit: uint256 = 50) -> DynArray[add
         if k >= limit or offset + k >= n:
             break
         user: address = self.loans[offset + k]
-        if self._health_now(user, self._debt(user, rate_mul), True) < 0:
+        if self._health_now(user, self._debt(user, rate_mul), True, rate_mul) < 0:
             out.append(user)
     return out
