@@ -260,7 +260,7 @@ def _quiet(model: ModelMarket, market: float) -> bool:
     return all(_quiet_sides(model, market))
 
 
-def _quiet_sides(model: ModelMarket, market: float) -> tuple[bool, bool]:
+def _quiet_sides(model: ModelMarket, market: float, p_o_wad: int | None = None, base_wad: int | None = None) -> tuple[bool, bool]:
     """Float pre-check per direction: (no purchase of collateral can be profitable, no
     sale can be), so the exact search skips that direction (and the step, if both).
     On a band the walk's first unit is profitable only if (1 - fee) * market exceeds
@@ -270,15 +270,17 @@ def _quiet_sides(model: ModelMarket, market: float) -> tuple[bool, bool]:
     band at or above it (lower n) holding stablecoin, priced at most at its range's high
     end. Fees only make trades less profitable, so ignoring them is conservative; a
     relative margin of 1e-6 covers float error (and the integers' roundings, ~1e-18).
-    Any doubt (the active band holds both coins) returns False for that direction."""
+    Any doubt (the active band holds both coins) returns False for that direction.
+    `p_o_wad` and `base_wad`, when given, are the AMM's price_oracle() and
+    get_base_price() now."""
     amm = model.amm
     n = amm.active
     bands_x, bands_y = amm.bands_x, amm.bands_y
     if bands_x.get(n, 0) and bands_y.get(n, 0):
         return False, False
-    p_o = amm.price_oracle() / WAD
+    p_o = (amm.price_oracle() if p_o_wad is None else p_o_wad) / WAD
     k1 = amm.AMPLIFICATION / WAD - 1
-    base = amm.get_base_price() / WAD
+    base = (amm.get_base_price() if base_wad is None else base_wad) / WAD
     ratio = (amm.A - 1) / amm.A
     margin = 1e-6
     buy_quiet = sell_quiet = True
@@ -306,20 +308,28 @@ without the exact check: the estimate's error is below 1e-11 (see `HealthScreen`
 class FloatBands:
     """Float twins of the AMM's band curves at the current oracle price, for screens
     that decide only whether to look (never what happens). Per-round scalars (oracle
-    price, base price): a new instance is needed after any state change."""
+    price, base price): after any state change they need a new instance or `at`."""
 
-    def __init__(self, m: ModelMarket) -> None:
+    def __init__(self, m: ModelMarket, p_o: int | None = None, base_price: int | None = None) -> None:
+        """`p_o` and `base_price`, when given, are the AMM's price_oracle() and
+        get_base_price() now (a caller that already read them)."""
         amm = m.amm
         self.model = m
-        self.p_o = amm.price_oracle()
-        self.base = float(amm.get_base_price())
         self.la = amm.LOG_A_RATIO / 1e18
         self.hk = amm.HALF_K1 / 1e18
-        self.sqrt_po = math.sqrt(self.p_o * 1e18)
-        self.ln0 = math.log(self.p_o / self.base)
         self.ratio = amm.SB_OVER_SA / 1e18
         self.d = float(amm.CURVE_D)
         self.prec = float(amm.COLLATERAL_PRECISION)
+        self.at(amm.price_oracle() if p_o is None else p_o, amm.get_base_price() if base_price is None else base_price)
+
+    def at(self, p_o: int, base_price: int) -> "FloatBands":
+        """This screen at the AMM's price_oracle() `p_o` and get_base_price()
+        `base_price` (the AMM's immutables, read once, stay)."""
+        self.p_o = p_o
+        self.base = float(base_price)
+        self.sqrt_po = math.sqrt(p_o * 1e18)
+        self.ln0 = math.log(p_o / self.base)
+        return self
 
     def curve(self, n: int, x: float, y_units: int) -> tuple[float, float, float]:
         """(sa, sb, L) of band n holding (x, y_units): its sqrt price edges and
@@ -378,14 +388,14 @@ class GasScreen(FloatBands):
         """(buying, selling) collateral cannot earn more than `cost` (stablecoin wei);
         a direction `known` to be quiet is not looked at again."""
         limit = cost * (1 - GAS_MARGIN)
-        return known[0] or self._quiet(True, market, limit), known[1] or self._quiet(False, market, limit)
-
-    def _quiet(self, pump: bool, market: float, limit: float) -> bool:
-        """The walk cannot earn more than `limit`: bounded at the base fee, then (when
-        that does not settle it) at the least fee with the swing fee."""
         base_fee = self.model.amm.fee / 1e18
-        if self.gain(pump, market, base_fee, limit) <= limit:
-            return True
+        gain = self.gain
+        buy = known[0] or gain(True, market, base_fee, limit) <= limit or self._swing_quiet(True, market, base_fee, limit)
+        return buy, known[1] or gain(False, market, base_fee, limit) <= limit or self._swing_quiet(False, market, base_fee, limit)
+
+    def _swing_quiet(self, pump: bool, market: float, base_fee: float, limit: float) -> bool:
+        """The walk the base fee did not settle cannot earn more than `limit` at the
+        least fee with the swing fee."""
         phi = self.least_fee()
         return phi > base_fee and self.gain(pump, market, phi, limit) <= limit
 
@@ -413,19 +423,36 @@ class GasScreen(FloatBands):
     def gain(self, pump: bool, market: float, phi: float, limit: float = math.inf) -> float:
         """Upper bound of what the walk buying (pump) or selling collateral at `market`
         can earn, its fees at least `phi`; inf when not bounded (or already above
-        `limit`)."""
+        `limit`). (`curve` and `_fee` are written out in the loop: the same float
+        operations, without two calls a band.)"""
         amm = self.model.amm
-        coins = amm.bands_y if pump else amm.bands_x
+        bands_x, bands_y = amm.bands_x, amm.bands_y
+        coins = bands_y if pump else bands_x
         n = max(amm.active, amm.lo) if pump else min(amm.active, amm.hi)
         step, end = (1, amm.hi) if pump else (-1, amm.lo)
+        sqrt_po, hk, ln0, la, ratio, d, prec, p_o = self.sqrt_po, self.hk, self.ln0, self.la, self.ratio, self.d, self.prec, self.p_o
+        exp, sqrt = math.exp, math.sqrt
         total = 0.0
         for _ in range(self.WALK):
             if coins.get(n, 0):
-                x, y_units = amm.bands_x.get(n, 0), amm.bands_y.get(n, 0)
-                sa, sb, l = self.curve(n, float(x), y_units)
-                fee = self._fee(sa, phi)
+                x, y_units = bands_x.get(n, 0), bands_y.get(n, 0)
+                sa = sqrt_po * exp(hk * (ln0 + n * la))  # curve(n, x, y_units)
+                sb = sa * ratio
+                y = y_units * prec
+                if x == 0:
+                    l = sa * y / d
+                else:
+                    b = sa * y / 1e18 + x * 1e18 / sb
+                    l = (b + sqrt(b * b + 4.0 * (d * x / 1e18) * y)) * 1e18 / (2.0 * d)
+                lo = sa * sa / 1e18  # _fee(sa, phi)
+                hi = lo * ratio * ratio
+                if p_o < lo:
+                    fee = max(phi, (lo - p_o) / lo / 4 - FEE_MARGIN)
+                elif p_o > hi:
+                    fee = max(phi, (p_o - hi) / p_o / 4 - FEE_MARGIN)
+                else:
+                    fee = phi
                 f, g = l * sa / 1e18, l * 1e18 / sb
-                y = y_units * self.prec
                 b, c = f + x, g + y
                 inv, p = b * c, b / c
                 m = market * (1 - fee) if pump else market / (1 - fee)
@@ -433,7 +460,7 @@ class GasScreen(FloatBands):
                     return total
                 inside = m * (1 + GAS_MARGIN) <= inv / (g * g) if pump else m >= f * f / inv * (1 + GAS_MARGIN)
                 if inside:
-                    gain = (math.sqrt(b) - math.sqrt(m * c)) ** 2 * (1 + GAS_MARGIN) + (b + m * c) * CURVE_ERROR
+                    gain = (sqrt(b) - sqrt(m * c)) ** 2 * (1 + GAS_MARGIN) + (b + m * c) * CURVE_ERROR
                 elif pump:  # all of the band's collateral at its mean price b / g
                     gain = y * (m * (1 + 2 * GAS_MARGIN) - b / g)
                 else:  # all of its stablecoin for c * x / f of collateral
@@ -463,14 +490,15 @@ class HealthScreen(FloatBands):
     band: it can only understate that term. tests/model/test_montecarlo.py checks the
     estimate against the exact health across parameter sets."""
 
-    def __init__(self, m: ModelMarket) -> None:
-        super().__init__(m)
+    def at(self, p_o: int, base_price: int) -> "HealthScreen":
+        super().at(p_o, base_price)
         # sa(n) >= sqrt(p_o) iff ln0 + n * la >= 0, and sb(n) = sa(n + 1) (the contract's
         # constants agree to ~1e-18); 0.01 of a band keeps the float away from the edge
         edge = -self.ln0 / self.la
         self.n_below = edge + 0.01  # from here down, p_o is below the band's AMM range
         self.n_above = edge - 1.01  # from here up, p_o is above it
         self.step_down = math.exp(-self.la)  # p_oracle_down(n + 1) / p_oracle_down(n)
+        return self
 
     def _band_value(self, n: int, x: float, y_units: int) -> float:
         """x_down value of band n holding (x, y_units), the general case."""
@@ -765,17 +793,24 @@ def _oracle_prices(prices: list[float]) -> list[int]:
     return [max(int(micro) * 10**12, 1) for micro in np.rint(np.asarray(prices, dtype=float) * 1e6).tolist()]
 
 
-def _arbitrage(driver: Driver, arbitrageur: str, p: float, market: int, keepers: Keepers, memo: HealthMemo | None = None) -> int:
+def _arbitrage(
+    driver: Driver, arbitrageur: str, p: float, market: int, keepers: Keepers, memo: HealthMemo | None = None,
+    screen: GasScreen | None = None,
+) -> int:
     """The arbitrageur's swap of one step at the market price it sees (`p`, and
     `market` as the oracle would round it), made if its profit beats the swap's gas:
     1 if made (`memo` is told the bands it may have written). The float screens skip
-    the exact search when it cannot find one."""
+    the exact search when it cannot find one (`screen`: the path's GasScreen, moved
+    to this step's oracle)."""
     m = driver.model
-    quiet = _quiet_sides(m, p)
+    amm = m.amm
+    p_o, base = amm.price_oracle(), amm.get_base_price()
+    quiet = _quiet_sides(m, p, p_o, base)
     if quiet[0] and quiet[1]:
         return 0
     cost = gas_cost(keepers.swap_gas, keepers.gas_price, market)
-    quiet = GasScreen(m).quiet(p, cost, quiet)
+    screen = GasScreen(m, p_o, base) if screen is None else screen.at(p_o, base)
+    quiet = screen.quiet(p, cost, quiet)
     if quiet[0] and quiet[1]:
         return 0
     arb = best_trade(m, market, quiet)
@@ -812,11 +847,18 @@ def run_path(
     prices = np.asarray(path, dtype=float).tolist()
     markets = _oracle_prices(prices)
     memo = HealthMemo()
+    screen = GasScreen(m)
+    lag = keepers.lag_steps
+    direct = type(driver) is ModelDriver and step_seconds >= 0  # its set_price and time_travel, inlined
     for step, market in enumerate(markets):
-        driver.set_price(market)
-        driver.time_travel(step_seconds)
-        seen = max(step - keepers.lag_steps, 0)
-        trades += _arbitrage(driver, arbitrageur, prices[seen], markets[seen], keepers, memo)
+        if direct:
+            m.oracle.set_price(market)
+            m.clock.now += step_seconds
+        else:
+            driver.set_price(market)
+            driver.time_travel(step_seconds)
+        seen = step - lag if step > lag else 0
+        trades += _arbitrage(driver, arbitrageur, prices[seen], markets[seen], keepers, memo, screen)
         if step % keeper_every == keeper_every - 1:
             liquidations += _keepers(driver, keeper, markets[seen], {arbitrageur, keeper}, tally, keepers, memo)
         elif m.auction.sales:
