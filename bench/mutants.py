@@ -82,7 +82,7 @@ MUTANTS = (
         "keep_surplus",
         "Auction: a covered auction keeps the leftover lot instead of returning it",
         (("Auction.vy",
-          "extcall IController(self.controller).send_collateral(sale.user, sale.lot)",
+          "extcall controller.send_collateral(sale.user, sale.lot)",
           "pass"),),
     ),
     Mutant(
@@ -111,7 +111,7 @@ MUTANTS = (
     Mutant(
         "redo_keeps_old_curve",
         "Auction: a redo re-prices on the auction's old curve, not the one in force",
-        (("Auction.vy", "    sale.curve = self.curve_id\n", ""),),
+        (("Auction.vy", "    sale.curve = (ctl >> 168) & MAX_CURVES\n", ""),),
     ),
     Mutant(
         "swap_event_wrong_field",

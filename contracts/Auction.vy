@@ -107,6 +107,12 @@ struct Sale:  # stored in two slots: user | tic (34 bits) | curve id (15) | top 
     tic: uint256
     curve: uint256
 
+struct Params:  # stored in one slot: see _params
+    buf: uint256
+    tail: uint256
+    cusp: uint256
+    chost: uint256
+
 struct Curve:  # stored in one slot: kind (8 bits) | a (64) | b (64)
     kind: uint256
     a: uint256
@@ -131,6 +137,7 @@ MASK128: constant(uint256) = 2**128 - 1
 MASK31: constant(uint256) = 2**31 - 1
 HEADER_SET: constant(uint256) = 1 << 95  # set from deployment on: the header slot is never zero
 MASK160: constant(uint256) = 2**160 - 1
+MASK32: constant(uint256) = 2**32 - 1
 MAX_CALLBACK_DATA: constant(uint256) = 1024
 
 STABLECOIN: public(immutable(IStablecoin))
@@ -138,10 +145,11 @@ COLLATERAL_TOKEN: public(immutable(IERC20))
 COLLATERAL_PRECISION: immutable(uint256)
 ORACLE: public(immutable(IPriceOracle))
 
-controller: public(address)
+# controller (160 bits) | stopped (8, from bit 160) | curve id (15, from bit 168): what a
+# kick checks and stamps, in one slot
+_control: uint256
 _sales: HashMap[uint256, uint256[2]]  # record slot -> the sale it holds (see _load)
 _curves: HashMap[uint256, uint256]  # curve id -> packed Curve
-curve_id: public(uint256)  # the curve new and re-priced auctions use
 # Hot counters share one slot: kicks (54 bits) | the first slot word that may have a free
 # slot (10) | live auctions (31) | a set bit | total tab (160). The set bit is written at
 # deployment, so the first auction of a market rewrites a non-zero slot too.
@@ -156,11 +164,9 @@ _header: uint256
 # used: its field is live from deployment, so no id is 0.
 _slots: HashMap[uint256, uint256]
 
-buf: public(uint256)
-tail: public(uint256)
-cusp: public(uint256)
-chost: public(uint256)
-stopped: public(uint256)
+# buf (64 bits) | tail (32, from bit 64) | cusp (64, from bit 96) | chost (96, from bit
+# 160), each bounded below its field by _set_params: what take and redo read, in one slot
+_params: uint256
 
 
 @deploy
@@ -207,9 +213,10 @@ def __init__(
 @internal
 def _set_curve(kind: uint256, a: uint256, b: uint256):
     price_curves._check_params(kind, a, b)  # also bounds a and b below 2**64
-    id: uint256 = self.curve_id + 1
+    ctl: uint256 = self._control
+    id: uint256 = ((ctl >> 168) & MAX_CURVES) + 1
     assert id <= MAX_CURVES, "Auction: too many curves"
-    self.curve_id = id
+    self._control = (ctl & ~(MAX_CURVES << 168)) | (id << 168)
     self._curves[id] = kind | (a << 8) | (b << 72)
     log SetCurve(id=id, kind=kind, a=a, b=b)
 
@@ -327,10 +334,8 @@ def _set_params(buf: uint256, tail: uint256, cusp: uint256, chost: uint256):
     assert tail >= 60 and tail <= 7 * 86400, "Auction: tail out of range"
     assert cusp >= c.WAD // 100 and cusp <= 99 * c.WAD // 100, "Auction: cusp out of range"
     assert chost <= 10**9 * c.WAD, "Auction: chost out of range"
-    self.buf = buf
-    self.tail = tail
-    self.cusp = cusp
-    self.chost = chost
+    # buf <= 2e18 < 2**64, tail < 2**32, cusp < 1e18 < 2**64, chost <= 1e27 < 2**96
+    self._params = buf | (tail << 64) | (cusp << 96) | (chost << 160)
     log SetParams(buf=buf, tail=tail, cusp=cusp, chost=chost)
 
 
@@ -340,9 +345,10 @@ def set_controller(controller: address):
     @notice Set the Controller, the only contract that may start auctions. Once; admin only.
     """
     admin_role._check_admin()
-    assert self.controller == empty(address), "Auction: controller already set"
+    ctl: uint256 = self._control
+    assert ctl & MASK160 == 0, "Auction: controller already set"
     assert controller != empty(address), "Auction: zero controller"
-    self.controller = controller
+    self._control = ctl | convert(controller, uint256)
     log SetController(controller=controller)
 
 
@@ -372,8 +378,78 @@ def set_stopped(level: uint256):
     """
     admin_role._check_admin()
     assert level <= 3, "Auction: breaker level out of range"
-    self.stopped = level
+    self._control = (self._control & ~(255 << 160)) | (level << 160)
     log SetStopped(level=level)
+
+
+@internal
+@view
+def _load_params() -> Params:
+    v: uint256 = self._params
+    return Params(buf=v & MASK64, tail=(v >> 64) & MASK32, cusp=(v >> 96) & MASK64, chost=v >> 160)
+
+
+@external
+@view
+def controller() -> address:
+    """
+    @notice The Controller, the only contract that may start auctions.
+    """
+    return convert(self._control & MASK160, address)
+
+
+@external
+@view
+def stopped() -> uint256:
+    """
+    @notice Breaker level: 0 none, 1 no new auctions, 2 also no redo, 3 also no take.
+    """
+    return (self._control >> 160) & 255
+
+
+@external
+@view
+def curve_id() -> uint256:
+    """
+    @notice Id of the curve new and re-priced auctions use.
+    """
+    return (self._control >> 168) & MAX_CURVES
+
+
+@external
+@view
+def buf() -> uint256:
+    """
+    @notice Starting price over the oracle (WAD).
+    """
+    return self._load_params().buf
+
+
+@external
+@view
+def tail() -> uint256:
+    """
+    @notice Seconds after which an auction needs a redo.
+    """
+    return self._load_params().tail
+
+
+@external
+@view
+def cusp() -> uint256:
+    """
+    @notice Price over top (WAD) below which an auction needs a redo.
+    """
+    return self._load_params().cusp
+
+
+@external
+@view
+def chost() -> uint256:
+    """
+    @notice Dust floor of a tab and of a lot's value (stablecoin).
+    """
+    return self._load_params().chost
 
 
 # ---------------------------------------------------------------- pricing
@@ -391,7 +467,7 @@ def curve_kind() -> uint256:
     """
     @notice Kind of the current curve (price_curves.LINEAR, STAIRSTEP or EXPONENTIAL).
     """
-    return self._curve(self.curve_id).kind
+    return self._curve((self._control >> 168) & MAX_CURVES).kind
 
 
 @external
@@ -400,7 +476,7 @@ def curve_a() -> uint256:
     """
     @notice Parameter a of the current curve: linear tau (s), or the cut (WAD).
     """
-    return self._curve(self.curve_id).a
+    return self._curve((self._control >> 168) & MAX_CURVES).a
 
 
 @external
@@ -409,7 +485,7 @@ def curve_b() -> uint256:
     """
     @notice Parameter b of the current curve: the stairstep's step (s), else 0.
     """
-    return self._curve(self.curve_id).b
+    return self._curve((self._control >> 168) & MAX_CURVES).b
 
 
 @external
@@ -424,19 +500,19 @@ def sales(id: uint256) -> Sale:
 
 @internal
 @view
-def _needs_redo(sale: Sale, price: uint256) -> bool:
+def _needs_redo(sale: Sale, price: uint256, p: Params) -> bool:
     # price/top < cusp, compared without division
-    return block.timestamp - sale.tic >= self.tail or price * c.WAD < self.cusp * sale.top
+    return block.timestamp - sale.tic >= p.tail or price * c.WAD < p.cusp * sale.top
 
 
 @internal
-def _oracle_top() -> uint256:
+def _oracle_top(buf: uint256) -> uint256:
     # price_w() refreshes the oracle (stores its value for this block) before we read it:
     # the top is the refreshed value, and later reads in this block see the same one
     p: uint256 = extcall ORACLE.price_w()
     assert p > 0, "Auction: oracle price is zero"
     # rounds down: the curve is anchored at the oracle; then to what a sale stores
-    return self._unpack_top(self._pack_top(p * self.buf // c.WAD))
+    return self._unpack_top(self._pack_top(p * buf // c.WAD))
 
 
 @external
@@ -449,7 +525,7 @@ def status(id: uint256) -> (bool, uint256, uint256, uint256):
     if sale.user == empty(address):
         return False, 0, 0, 0
     price: uint256 = self._price(sale)
-    return self._needs_redo(sale, price), price, sale.lot, sale.tab
+    return self._needs_redo(sale, price, self._load_params()), price, sale.lot, sale.tab
 
 
 @external
@@ -512,17 +588,17 @@ def _remove(id: uint256):
 
 
 @internal
-def _settle(id: uint256, sale: Sale):
+def _settle(id: uint256, sale: Sale, controller: IController):
     """
     End auction `id`: what is left of the lot goes back to the borrower, what is left of
     the tab is booked as a shortfall at the Controller (reserves first, then bad debt).
     A covered tab (tab 0), an exhausted lot (lot 0) and a dust lot (both left) all end here.
     """
     if sale.lot > 0:
-        extcall IController(self.controller).send_collateral(sale.user, sale.lot)
+        extcall controller.send_collateral(sale.user, sale.lot)
     if sale.tab > 0:
         self._reduce_total_tab(sale.tab)
-        extcall IController(self.controller).book_shortfall(sale.tab)
+        extcall controller.book_shortfall(sale.tab)
     log Settle(id=id, user=sale.user, collateral_returned=sale.lot, shortfall=sale.tab)
     self._remove(id)
 
@@ -537,8 +613,9 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
             refreshed by its price_w().
     @return The auction id.
     """
-    assert msg.sender == self.controller, "Auction: only controller"
-    assert self.stopped < 1, "Auction: liquidations stopped"
+    ctl: uint256 = self._control
+    assert msg.sender == convert(ctl & MASK160, address), "Auction: only controller"
+    assert (ctl >> 160) & 255 < 1, "Auction: liquidations stopped"
     assert lot > 0 and tab > 0, "Auction: zero lot or tab"
     assert lot <= MASK128 and tab <= MASK128, "Auction: lot or tab too large"
     h: uint256 = self._header
@@ -568,8 +645,8 @@ def kick(user: address, lot: uint256, tab: uint256, keeper: address) -> uint256:
     self._slots[w] = word
     if ~word & LIVE_BITS == 0:
         w += 1  # this word is full now
-    top: uint256 = self._oracle_top()
-    self._store(id, Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp, curve=self.curve_id))
+    top: uint256 = self._oracle_top(self._params & MASK64)
+    self._store(id, Sale(user=user, lot=lot, tab=tab, top=top, tic=block.timestamp, curve=(ctl >> 168) & MAX_CURVES))
     self._set_header((h & MASK54) + 1, w, n + 1, (h >> 96) + tab)  # tab < 2**128: the total stays below 2**160 for 2**32 auctions
     log Kick(id=id, user=user, top=top, tab=tab, lot=lot, keeper=keeper)
     return id
@@ -586,21 +663,23 @@ def redo(id: uint256, keeper: address = msg.sender):
             min(chost, tab) at the new top is not worth taking: the auction is settled
             instead (lot back to the borrower, tab booked as a shortfall), unpaid.
     """
-    assert self.stopped < 2, "Auction: redo stopped"
+    ctl: uint256 = self._control
+    controller: IController = IController(convert(ctl & MASK160, address))
+    assert (ctl >> 160) & 255 < 2, "Auction: redo stopped"
     sale: Sale = self._load(id)
     assert sale.user != empty(address), "Auction: not running"
-    assert self._needs_redo(sale, self._price(sale)), "Auction: redo not due"
-    sale.top = self._oracle_top()
+    p: Params = self._load_params()
+    assert self._needs_redo(sale, self._price(sale), p), "Auction: redo not due"
+    sale.top = self._oracle_top(p.buf)
     lot_value: uint256 = sale.lot * COLLATERAL_PRECISION * sale.top // c.WAD  # rounds down
-    chost: uint256 = self.chost
-    if lot_value < chost and lot_value < sale.tab:
-        self._settle(id, sale)
+    if lot_value < p.chost and lot_value < sale.tab:
+        self._settle(id, sale, controller)
         return
     sale.tic = block.timestamp
-    sale.curve = self.curve_id
+    sale.curve = (ctl >> 168) & MAX_CURVES
     self._store(id, sale)
-    if sale.tab >= chost and keeper != empty(address):
-        extcall IController(self.controller).pay_incentive(keeper, sale.tab, lot_value)
+    if sale.tab >= p.chost and keeper != empty(address):
+        extcall controller.pay_incentive(keeper, sale.tab, lot_value)
     log Redo(id=id, top=sale.top, tab=sale.tab, lot=sale.lot, keeper=keeper)
 
 
@@ -616,13 +695,16 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
             price behind a tab (reverts "Auction: lot left below dust": buy all of it).
     @return [collateral bought, stablecoin paid]
     """
-    assert self.stopped < 3, "Auction: takes stopped"
+    ctl: uint256 = self._control
+    controller: IController = IController(convert(ctl & MASK160, address))
+    assert (ctl >> 160) & 255 < 3, "Auction: takes stopped"
     assert max_collateral > 0, "Auction: zero amount"
     assert receiver not in [empty(address), self], "Auction: bad receiver"
     sale: Sale = self._load(id)
     assert sale.user != empty(address), "Auction: not running"
     price: uint256 = self._price(sale)
-    assert not self._needs_redo(sale, price), "Auction: needs redo"
+    p: Params = self._load_params()
+    assert not self._needs_redo(sale, price, p), "Auction: needs redo"
     assert price <= max_price, "Auction: price too high"
     assert price > 0, "Auction: zero price"
 
@@ -633,7 +715,7 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
         owe = sale.tab
         amount = max(owe * c.WAD // price // COLLATERAL_PRECISION, 1)  # rounds down: keeper gets less (at least 1 unit: no stuck dust)
     elif owe < sale.tab and amount < sale.lot:
-        chost: uint256 = self.chost
+        chost: uint256 = p.chost
         if sale.tab - owe < chost:
             # leave exactly the dust floor rather than an unsellable remainder
             assert sale.tab > chost, "Auction: no partial purchase"
@@ -645,9 +727,9 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
     if sale.tab > 0 and sale.lot > 0:
         # no crumb behind a tab: a lot worth less than the dust floor is not worth a
         # taker's transaction, and it would leave an auction only a settlement can end
-        assert sale.lot * COLLATERAL_PRECISION * price >= self.chost * c.WAD, "Auction: lot left below dust"
+        assert sale.lot * COLLATERAL_PRECISION * price >= p.chost * c.WAD, "Auction: lot left below dust"
 
-    extcall IController(self.controller).send_collateral(receiver, amount)
+    extcall controller.send_collateral(receiver, amount)
     if len(data) > 0:
         extcall ITakeCallback(receiver).on_take(msg.sender, owe, amount, data)
     assert extcall IERC20(STABLECOIN.address).transferFrom(msg.sender, self, owe, default_return_value=True), "Auction: payment failed"
@@ -656,7 +738,7 @@ def take(id: uint256, max_collateral: uint256, max_price: uint256, receiver: add
     log Take(id=id, keeper=msg.sender, price=price, owe=owe, amount=amount, tab_left=sale.tab, lot_left=sale.lot)
 
     if sale.tab == 0 or sale.lot == 0:
-        self._settle(id, sale)  # tab covered (leftover back) or lot exhausted (shortfall)
+        self._settle(id, sale, controller)  # tab covered (leftover back) or lot exhausted (shortfall)
     else:
         self._store(id, sale)
     return [amount, owe]
