@@ -649,14 +649,16 @@ class HealthMemo:
         get_x, get_y, get_s = amm.bands_x.get, amm.bands_y.get, amm.total_shares.get
         prec, la, base = screen.prec, screen.la, screen.base
         grow_head = h == len(head) - 1
+        grow_tail = t == len(tail) - 1
         read: list[tuple[int, int, int, float]] = []
         x_down = coll = 0.0
         for k in range(h, bands - t):
             n = n1 + k
             y_units = get_y(n, 0)
             x = get_x(n, 0)
-            w = shares[k] / (get_s(n, 0) + 1000.0) if x or y_units else 0.0
+            w = 0.0
             if x or y_units:
+                w = shares[k] / (get_s(n, 0) + 1000.0)
                 if not x and n >= n_below:
                     x_down += y_units * prec * (base * math.exp(-(n + 1) * la) / 1e18) * w
                 elif not y_units and n <= n_above:
@@ -669,8 +671,9 @@ class HealthMemo:
                     grow_head = False
                 else:
                     head.append(head[-1] + x * w)
-            read.append((n, x, y_units, w))
-        if t == len(tail) - 1:
+            if grow_tail:
+                read.append((n, x, y_units, w))
+        if grow_tail:
             for n, x, y_units, w in reversed(read):
                 if x:
                     break
@@ -789,8 +792,12 @@ def _oracle_price(p: float) -> int:
 
 
 def _oracle_prices(prices: list[float]) -> list[int]:
-    """`_oracle_price` of every price (np.rint rounds half to even, as round does)."""
-    return [max(int(micro) * 10**12, 1) for micro in np.rint(np.asarray(prices, dtype=float) * 1e6).tolist()]
+    """`_oracle_price` of every price (np.rint rounds half to even, as round does; the
+    whole micro-units convert to int64 exactly below 2**62)."""
+    micro = np.rint(np.asarray(prices, dtype=float) * 1e6)
+    if micro.max() < 2.0**62:
+        return [m * 10**12 if m > 0 else 1 for m in micro.astype(np.int64).tolist()]
+    return [max(int(m) * 10**12, 1) for m in micro.tolist()]
 
 
 def _arbitrage(

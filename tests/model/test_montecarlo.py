@@ -307,3 +307,5 @@ def test_path_oracle_prices_are_rounded_as_each_step_rounds_them():
         np.array([0.5e-6, 1.5e-6, 2.5e-6, 1e-9, 1234.0000005, 3000.0000025, 1e15, 2**-30]),
     ]).tolist()
     assert montecarlo._oracle_prices(prices) == [montecarlo._oracle_price(p) for p in prices]
+    below = [p for p in prices if p < 1e12]  # the int64 conversion (every micro-unit below 2**62)
+    assert montecarlo._oracle_prices(below) == [montecarlo._oracle_price(p) for p in below]
