@@ -1247,7 +1247,10 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     sa: uint256 = 0  # band n's lowest sqrt price at p_o
     edge: uint256 = 0  # the price band n's value is taken at: p_oracle_down(n) in mode 1, p_oracle_up(n) in mode 2
     if mode > 0 and len(shares) > 0:
-        ctx = self._ctx(self._price_oracle())
+        # the oracle price and where it sits on the grid; no fee: nothing is traded here
+        ctx.p_o = self._price_oracle()
+        ctx.sqrt_po = self._isqrt(ctx.p_o * c.WAD)
+        ctx.ln0 = wad_math._ln(ctx.p_o * c.WAD // self._base_price())
         sa = self._sa(ctx, n1)
         edge = self._p_oracle_up(n1 + convert(mode % 2, int256))
     t: int256 = ctx.ln0 + n1 * LOG_A_RATIO  # ln(p_o / p_oracle_up(n)), band n's
@@ -1274,7 +1277,15 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         ex: uint256 = x
         ey: uint256 = unsafe_mul(y, COLLATERAL_PRECISION)  # below 2**128 * 10**18
         sb: uint256 = sa * SB_OVER_SA // c.WAD  # rounds down, as in _curve
-        if not ((y == 0 and t + LOG_A_RATIO <= 0) or (x == 0 and t >= 0)):
+        if (y == 0 and t + LOG_A_RATIO <= 0) or (x == 0 and t >= 0):
+            pass  # as it is
+        elif x == 0 and ctx.sqrt_po >= sb:
+            # all collateral, the oracle at or below the band's AMM range: the curve's
+            # equilibrium is all stablecoin, L * (sb - sa) with L = b / d, b = sa * y: the
+            # numbers _liquidity and _equilibrium give (s clamps to sb, y to 0), directly
+            ex = sa * ey // c.WAD * c.WAD // CURVE_D * (sb - sa) // c.WAD  # rounds down
+            ey = 0
+        else:
             ex, ey = band_math._equilibrium(band_math._liquidity(x, ey, sa, sb, CURVE_D), sa, sb, ctx.sqrt_po)
         # never credit more than the band could reach from what it holds
         value: uint256 = 0

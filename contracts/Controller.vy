@@ -145,13 +145,16 @@ COLLATERAL_PRECISION: immutable(uint256)
 LOG_A_RATIO: immutable(int256)  # ln(A/(A-1)), WAD: the same grid as the AMM's
 BAND_RATIO: immutable(uint256)  # (A-1)/A, WAD
 BASE_PRICE: immutable(uint256)  # the AMM's: its get_base_price() is BASE_PRICE * get_rate_mul() // WAD
+ORACLE: immutable(IPriceOracle)  # the AMM's price source
 
 debt_ceiling: public(uint256)
 
 # liquidation
 auction: public(IAuction)
-_reserves: uint256  # penalties and interest booked, less keeper rewards and shortfalls
-bad_debt: public(uint256)  # shortfall the reserves could not absorb
+# reserves (penalties and interest booked, less keeper rewards and shortfalls) | bad debt
+# (shortfall the reserves could not absorb) << 128: a liquidation reads one slot for both.
+# Each stays below 2**128 (asserted where it grows): total debt does (see _set_debt)
+_books: uint256
 
 # Hot state is packed so that a loan action touches few slots (see the structs above).
 _config: uint256
@@ -191,6 +194,7 @@ def __init__(
     LOG_A_RATIO = wad_math._ln(a * c.WAD // (a - 1))
     BAND_RATIO = (a - 1) * c.WAD // a
     BASE_PRICE = staticcall amm.BASE_PRICE()
+    ORACLE = staticcall amm.ORACLE()
     self._set_discounts(loan_discount, liquidation_discount)
     self.debt_ceiling = debt_ceiling
     log SetDebtCeiling(debt_ceiling=debt_ceiling)
@@ -377,7 +381,7 @@ def _set_debt(user: address, debt: uint256, rate_mul: uint256, liquidation_disco
     gain: uint256 = total + old_debt
     cost: uint256 = (t >> 128) + debt
     if gain >= cost:
-        self._reserves += gain - cost
+        self._add_reserves(gain - cost)
     else:
         self._charge_reserves(cost - gain)
     self._total_debt = total_norm | (total << 128)
@@ -559,15 +563,16 @@ def _health(user: address, debt: uint256, full: bool, x_down: uint256, collatera
     # rounds down (towards unhealthy)
     h: int256 = convert(x_down * (c.WAD - ld) // debt, int256) - c.IWAD
     if full:
-        ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
-        if ns[0] > staticcall AMM.active_band():
-            price: uint256 = p_o
-            if price == 0:
-                price = staticcall AMM.price_oracle()
-            # the AMM's base price at rate_mul, as its get_base_price() computes it (rounds down)
-            p_up: uint256 = self._p_up(BASE_PRICE * rate_mul // c.WAD, ns[0])
-            if price > p_up:
-                h += convert((price - p_up) * collateral * COLLATERAL_PRECISION // debt, int256)  # rounds down
+        n1: int256 = (staticcall AMM.read_user_tick_numbers(user))[0]
+        price: uint256 = p_o
+        if price == 0:
+            price = staticcall AMM.price_oracle()
+        # the AMM's base price at rate_mul, as its get_base_price() computes it (rounds down)
+        p_up: uint256 = self._p_up(BASE_PRICE * rate_mul // c.WAD, n1)
+        # the cushion while the oracle is above the top band and soft liquidation has not
+        # reached it (the active band, read last: a crash below the bands never needs it)
+        if price > p_up and n1 > staticcall AMM.active_band():
+            h += convert((price - p_up) * collateral * COLLATERAL_PRECISION // debt, int256)  # rounds down
     return h
 
 
@@ -764,13 +769,33 @@ def _charge_reserves(amount: uint256):
     """
     Take `amount` from reserves; what they cannot cover is booked as bad debt.
     """
-    r: uint256 = self._reserves
+    b: uint256 = self._books
+    r: uint256 = b & MASK128
+    bad: uint256 = b >> 128
     if r >= amount:
-        self._reserves = r - amount
+        r -= amount
     else:
-        self._reserves = 0
-        self.bad_debt += amount - r
-    log Reserves(reserves=self._reserves, bad_debt=self.bad_debt)
+        bad += amount - r
+        r = 0
+        assert bad <= MASK128, "bad debt overflow"
+    self._books = r | (bad << 128)
+    log Reserves(reserves=r, bad_debt=bad)
+
+
+@internal
+def _add_reserves(amount: uint256):
+    b: uint256 = self._books
+    assert (b & MASK128) + amount <= MASK128, "reserves overflow"
+    self._books = b + amount  # the reserves field does not carry into the bad debt's
+
+
+@external
+@view
+def bad_debt() -> uint256:
+    """
+    @notice Shortfall the reserves could not absorb (stablecoin): debt no collateral backs.
+    """
+    return self._books >> 128
 
 
 @internal
@@ -789,7 +814,7 @@ def reserves() -> uint256:
             shortfalls.
     """
     pending: uint256 = self._total(staticcall AMM.get_rate_mul()) - (self._total_debt >> 128)
-    return self._reserves + pending
+    return (self._books & MASK128) + pending
 
 
 @internal
@@ -800,7 +825,7 @@ def _accrue():
     """
     t: uint256 = self._total_debt
     total: uint256 = (t & MASK128) * (staticcall AMM.get_rate_mul()) // c.WAD  # rounds down, as _total
-    self._reserves += total - (t >> 128)  # rate_mul never falls: total >= the last write
+    self._add_reserves(total - (t >> 128))  # rate_mul never falls: total >= the last write
     self._total_debt = (t & MASK128) | (total << 128)
 
 
@@ -867,7 +892,7 @@ def _liquidate(user: address, auction: IAuction, rate_mul: uint256, p_o: uint256
         self._set_debt(user, remaining, rate_mul, ld)
         ns: int256[2] = staticcall AMM.read_user_tick_numbers(user)
         self._log_state(user, xy[1] - out[1], remaining, ns[0], ns[1])
-    self._reserves += penalty
+    self._add_reserves(penalty)
 
     id: uint256 = 0
     reward: uint256 = 0
@@ -893,9 +918,10 @@ def _refresh() -> uint256[2]:
     """
     # health, the plan and the auction's top all see the value price_w() stores in this
     # block (the AMM's price_oracle() view returns that same value for the rest of it)
-    extcall (staticcall AMM.ORACLE()).price_w()
+    p_o: uint256 = extcall ORACLE.price_w()
     # interest as of now, without a checkpoint: the rate does not change here
-    return [staticcall AMM.get_rate_mul(), staticcall AMM.price_oracle()]
+    assert p_o > 0, "oracle price is zero"
+    return [staticcall AMM.get_rate_mul(), p_o]
 
 
 @external

@@ -668,7 +668,10 @@ class AMMModel:
 
     def _user_xy(self, user: str, mode: int) -> int | tuple[int, int]:
         n1, _, shares = self._user_shares(user)
-        ctx = self.ctx(self.price_oracle()) if mode > 0 and shares else None
+        ctx = None
+        if mode > 0 and shares:  # the oracle on the grid, without a fee: nothing is traded here
+            p_o = self.price_oracle()
+            ctx = Ctx(p_o, isqrt(p_o * WAD), ln_wad(p_o * WAD // self.get_base_price()), 0)
         prec = self.COLLATERAL_PRECISION
         sa = edge = 0
         if ctx is not None:

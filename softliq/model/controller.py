@@ -441,8 +441,9 @@ class ControllerModel:
 
     def _refresh(self) -> tuple[int, int]:
         """_refresh: the oracle's price_w, then compounding; (rate_mul, p_o)."""
-        self.amm.oracle.price_w()  # extcall AMM.ORACLE().price_w(): refresh before reading
-        return self.amm.get_rate_mul(), self.amm.price_oracle()  # no rate checkpoint
+        p_o = self.amm.oracle.price_w()  # extcall ORACLE.price_w(): refresh, and the price for this block
+        require(p_o > 0, "oracle price is zero")
+        return self.amm.get_rate_mul(), p_o  # no rate checkpoint
 
     def _liquidate(self, sender: str, user: str, rate_mul: int, p_o: int) -> tuple[bool, int, int]:
         """_liquidate: (liquidated, auction id, keeper reward not yet paid); skips health >= 0."""

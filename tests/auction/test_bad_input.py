@@ -203,9 +203,10 @@ def test_liquidate_with_zero_oracle(market, keeper, underwater):
 
 
 def test_liquidate_with_zero_oracle_reason(market, keeper, underwater):
-    """The revert names the cause: the price source read first (the AMM's) says so."""
+    """The revert names the cause: the Controller refreshes the price source first and
+    says so."""
     set_price(market, 0)
-    with boa.reverts("AMM: oracle price is zero"):
+    with boa.reverts("oracle price is zero"):
         act(keeper, market.controller, "liquidate", underwater[0])
 
 
