@@ -738,7 +738,7 @@ def _keepers(
                 else:
                     tally.tier2 += 1
             except ModelRevert:
-                pass
+                c = m.controller  # the market put its state back in new objects: read those
     _auctions(driver, keeper, market, tally, keepers, memo)
     return liquidated
 

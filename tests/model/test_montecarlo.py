@@ -309,3 +309,39 @@ def test_path_oracle_prices_are_rounded_as_each_step_rounds_them():
     assert montecarlo._oracle_prices(prices) == [montecarlo._oracle_price(p) for p in prices]
     below = [p for p in prices if p < 1e12]  # the int64 conversion (every micro-unit below 2**62)
     assert montecarlo._oracle_prices(below) == [montecarlo._oracle_price(p) for p in below]
+
+
+def test_keepers_read_the_restored_market_after_a_reverted_liquidation():
+    """A liquidation that reverts puts the market back in new objects (ModelMarket's
+    atomic copy); the keeper round then judges the remaining loans on that restored state,
+    not on the objects the failed call left half-changed: here the failed call zeroes
+    every other loan's debt in the old controller, and the round must still liquidate
+    the next unhealthy loan."""
+    model = base_market(MarketParams()).copy()
+    market = model.amm.price_oracle() * 60 // 100
+    model.set_price(market)  # every loan under water
+    driver = montecarlo.ModelDriver(model)
+    for _ in range(100):  # arbitrage walks the active band down through the loans
+        model.time_travel(600)
+        arb = best_trade(model, market)
+        if arb is None:
+            break
+        driver.exchange(montecarlo.ARBITRAGEUR, arb.i, arb.amount)
+    tried: list[str] = []
+    liquidate = driver.liquidate
+
+    def first_one_reverts(keeper: str, user: str) -> int:
+        tried.append(user)
+        if len(tried) > 1:
+            return liquidate(keeper, user)
+        saved = model.copy()
+        stale = model.controller
+        for other in list(stale.loans):
+            if other != user:
+                stale.norms.pop(other, None)  # the failed call's half-done writes
+        model._adopt(saved)
+        raise montecarlo.ModelRevert("a revert mid-way")
+
+    driver.liquidate = first_one_reverts  # type: ignore[method-assign]
+    done = montecarlo._keepers(driver, montecarlo.KEEPER, market, {montecarlo.ARBITRAGEUR, montecarlo.KEEPER})
+    assert len(tried) >= 2 and done == len(tried) - 1
