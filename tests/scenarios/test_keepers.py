@@ -23,13 +23,21 @@ def open_loan(chain, share_pct: int, n_bands: int = 6) -> str:
     return borrower
 
 
+def market_in_a_loans_bands(chain) -> int:
+    """A loan at 99% of max over 6 bands, then the market (and oracle) moved into its
+    bands, past the AMM's oracle-move fee window: the AMM is off the market. Returns
+    the market price."""
+    m = chain.market
+    n1, _ = m.amm.read_user_tick_numbers(open_loan(chain, 99))
+    market = m.amm.p_oracle_down(n1 + 1)
+    chain.set_market_price(market)
+    chain.sleep(24)
+    return market
+
+
 def test_arbitrageur_trades_toward_market(chain):
     m = chain.market
-    borrower = open_loan(chain, 99)
-    n1, _ = m.amm.read_user_tick_numbers(borrower)
-    market = m.amm.p_oracle_down(n1 + 1)  # into the loan's bands
-    chain.set_market_price(market)
-    chain.sleep(24)  # past the AMM's oracle-move fee window
+    market = market_in_a_loans_bands(chain)
     arbitrageur = Arbitrageur(chain.new_account("arbitrageur"))
     fund_stablecoin(chain, arbitrageur.address, 100_000 * WAD)
     gap = abs(m.amm.get_p() - market)
@@ -87,11 +95,7 @@ def test_an_arbitrageur_with_a_margin_wants_that_edge(chain):
     from softliq.keepers.arbitrageur import default_slippage
 
     m = chain.market
-    borrower = open_loan(chain, 99)
-    n1, _ = m.amm.read_user_tick_numbers(borrower)
-    market = m.amm.p_oracle_down(n1 + 1)
-    chain.set_market_price(market)
-    chain.sleep(24)
+    market = market_in_a_loans_bands(chain)
     margin = default_slippage(300)
     on_time, late = Arbitrageur(chain.new_account("arbitrageur")), Arbitrageur(chain.new_account("late"), margin=margin)
     for keeper in (on_time, late):
@@ -109,11 +113,7 @@ def test_a_late_arbitrage_never_fills_at_a_loss_at_its_decision_price(chain):
     from softliq.keepers.base import gas_cost
 
     m = chain.market
-    borrower = open_loan(chain, 99)
-    n1, _ = m.amm.read_user_tick_numbers(borrower)
-    market = m.amm.p_oracle_down(n1 + 1)
-    chain.set_market_price(market)
-    chain.sleep(24)
+    market = market_in_a_loans_bands(chain)
     late = Arbitrageur(chain.new_account("arbitrageur"), latency_blocks=300)
     rival = Arbitrageur(chain.new_account("rival"))
     for keeper in (late, rival):
