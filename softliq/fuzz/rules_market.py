@@ -28,6 +28,7 @@ MAX_UINT = 2**256 - 1
 DEAD_SHARES = 1000
 """The AMM's virtual shares per band (contracts/modules/constants.vy)."""
 BAND_OVERFLOW = "AMM: band overflow"
+INSUFFICIENT_BALANCE = "erc20: insufficient balance"
 """A trade that would leave a band too large for its curve math (constants.MAX_BAND_SIZE)."""
 CAP_FULL = "auction capacity full"
 """LiquidationPolicy.plan's reason when no minimum-size tab fits under max_in_auction."""
@@ -120,7 +121,15 @@ class MarketRules:
             got, paid = adapter.get_dydx(i, j, want)
         except w.evm.errors as error:
             _expect(w.evm.revert_reason(error) == BAND_OVERFLOW, f"get_dydx({i}, {want}) reverted: {error}")
-            out = w.attempt(w.arbitrageur, adapter, "exchange_dy", i, j, want, MAX_UINT, receiver, allowed={BAND_OVERFLOW})
+            # fund what the AMM quotes, where a wallet can: then only the band refuses; a
+            # buyer who cannot pay (a quote beyond every wallet) is refused by the token
+            try:
+                dx = amm.get_dx(i, j, want)
+            except w.evm.errors:
+                dx = MAX_UINT
+            if dx != MAX_UINT and (i == 1 or dx <= w.balance("stablecoin", w.funder)):
+                self._fund_arbitrageur(i, dx)
+            out = w.attempt(w.arbitrageur, adapter, "exchange_dy", i, j, want, MAX_UINT, receiver, allowed={BAND_OVERFLOW, INSUFFICIENT_BALANCE})
             _expect(not out.ok, f"adapter exchange_dy({i}, {want}) filled {out.result} though its quote overflows a band")
             inv.STATS.event("adapter exchange_dy refused: band overflow")
             return
