@@ -545,7 +545,7 @@ def _ctx_at(p_o: uint256, dfee: uint256, swing: uint256) -> Ctx:
     What a call knows about the oracle: p_o and the fee in force, from the state a write
     now would store.
     """
-    assert p_o > 0, "AMM: oracle price is zero"
+    # p_o > 0: both callers pass a price _price_oracle or _price_oracle_w checked
     ln0: int256 = wad_math._ln(p_o * c.WAD // self._base_price())
     return Ctx(
         p_o=p_o,
@@ -558,7 +558,7 @@ def _ctx_at(p_o: uint256, dfee: uint256, swing: uint256) -> Ctx:
 @internal
 @view
 def _ctx(p_o: uint256) -> Ctx:
-    assert p_o > 0, "AMM: oracle price is zero"
+    # p_o > 0: every caller passes _price_oracle(), which checked it
     o: OracleState = self._next_oracle(self._load_oracle(), p_o)
     return self._ctx_at(p_o, o.dfee, o.swing)
 
@@ -916,8 +916,14 @@ def _calc_swap_in(pump: bool, out_amount: uint256, ctx: Ctx) -> uint256:
 
 
 @internal
-def _exchange(i: uint256, j: uint256, in_amount: uint256, min_out: uint256, receiver: address, ctx: Ctx) -> uint256[2]:
+@pure
+def _check_pair(i: uint256, j: uint256):
     assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+
+
+@internal
+def _exchange(i: uint256, j: uint256, in_amount: uint256, min_out: uint256, receiver: address, ctx: Ctx) -> uint256[2]:
+    self._check_pair(i, j)
     assert in_amount > 0, "AMM: zero amount"
     t: Trade = self._calc_swap_out(i == 0, in_amount, ctx)
     assert t.out_amount >= min_out, "AMM: slippage"
@@ -963,7 +969,7 @@ def exchange_dy(i: uint256, j: uint256, out_amount: uint256, max_amount: uint256
     @notice Buy at least `out_amount` of coin j, paying at most `max_amount` of coin i.
     @return [input paid, output received]
     """
-    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    self._check_pair(i, j)
     assert out_amount > 0, "AMM: zero amount"
     ctx: Ctx = self._price_oracle_w()
     in_amount: uint256 = self._calc_swap_in(i == 0, out_amount, ctx)
@@ -975,7 +981,7 @@ def exchange_dy(i: uint256, j: uint256, out_amount: uint256, max_amount: uint256
 @internal
 @view
 def _quote(i: uint256, j: uint256, in_amount: uint256) -> uint256[2]:
-    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    self._check_pair(i, j)
     t: Trade = self._calc_swap_out(i == 0, in_amount, self._ctx(self._price_oracle()))
     return [t.in_amount, t.out_amount]
 
@@ -1006,7 +1012,7 @@ def get_dx(i: uint256, j: uint256, out_amount: uint256) -> uint256:
     @notice Input `exchange_dy(i, j, out_amount, ...)` would take now; max_value(uint256)
             if the bands cannot supply `out_amount`.
     """
-    assert (i == 0 and j == 1) or (i == 1 and j == 0), "AMM: wrong coin index"
+    self._check_pair(i, j)
     return self._calc_swap_in(i == 0, out_amount, self._ctx(self._price_oracle()))
 
 
@@ -1128,31 +1134,38 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
     """
     self._only_admin()
     assert frac > 0 and frac <= c.WAD, "AMM: bad fraction"
+    assert self.user_shares[user].ticks[0] != 0, "AMM: no deposit"
     n1: int256 = 0
     n2: int256 = 0
-    shares: DynArray[uint256, 50] = []
-    n1, n2, shares = self._user_shares(user)
-    assert len(shares) > 0, "AMM: no deposit"
+    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
+    last: uint256 = convert(n2 - n1, uint256)
     total_x: uint256 = 0
     total_y: uint256 = 0
-    packed: uint256 = 0
-    pair_key: int256 = self._pair_key(n1)
+    packed: uint256 = 0  # the user's tick slot of bands k and k + 1 (k even), as read
+    rests: uint256 = 0  # the same slot, as written back
+    pair_key: int256 = n1 >> 1
     pair: uint256 = self._total_shares[pair_key]
     for k: uint256 in range(50):
-        if k == len(shares):
+        if k > last:
             break
         n: int256 = n1 + convert(k, int256)
-        if self._pair_key(n) != pair_key:
+        if k > 0 and n & 1 == 0:  # n starts the next pair slot
             self._total_shares[pair_key] = pair
-            pair_key = self._pair_key(n)
+            pair_key = n >> 1
             pair = self._total_shares[pair_key]
+        shares: uint256 = 0
+        if k & 1 == 0:
+            packed = self.user_shares[user].ticks[k >> 1]
+            shares = packed & HALF_MASK
+        else:
+            shares = packed >> 128
         half: uint256 = self._pair_shift(n)
         # shares, x and y are below 2**128 and frac <= WAD; ds <= the user's shares <= s,
         # so dx <= x and dy <= y: every unsafe operation below is in range
-        ds: uint256 = unsafe_div(unsafe_mul(shares[k], frac), c.WAD)  # rounds down: the user keeps the rest
-        x: uint256 = 0
-        y: uint256 = 0
-        x, y = self._band(n)
+        ds: uint256 = unsafe_div(unsafe_mul(shares, frac), c.WAD)  # rounds down: the user keeps the rest
+        v: uint256 = self._bands[n]
+        x: uint256 = v & HALF_MASK
+        y: uint256 = v >> 128
         s: uint256 = (pair >> half) & HALF_MASK
         dx: uint256 = 0
         dy: uint256 = 0
@@ -1167,13 +1180,13 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
         self._bands[n] = unsafe_sub(x, dx) | (unsafe_sub(y, dy) << 128)
         total_x = unsafe_add(total_x, dx)
         total_y = unsafe_add(total_y, dy)
-        rest: uint256 = unsafe_sub(shares[k], ds)
-        if k % 2 == 0:
-            packed = rest
+        rest: uint256 = unsafe_sub(shares, ds)
+        if k & 1 == 0:
+            rests = rest
         else:
-            packed |= rest << 128
-        if k % 2 == 1 or k + 1 == len(shares):
-            self.user_shares[user].ticks[k // 2] = packed
+            rests |= rest << 128
+        if k & 1 == 1 or k == last:
+            self.user_shares[user].ticks[k >> 1] = rests
     self._total_shares[pair_key] = pair
     if frac == c.WAD:
         self.user_shares[user].ns = 0
@@ -1239,14 +1252,16 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     [value, x, y]: x and y the user owns now (y in token units); value is 0 in mode 0,
     x_down in mode 1, y_up (token units) in mode 2. All round down.
     """
+    if self.user_shares[user].ticks[0] == 0:
+        return [0, 0, 0]
     n1: int256 = 0
     n2: int256 = 0
-    shares: DynArray[uint256, 50] = []
-    n1, n2, shares = self._user_shares(user)
+    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
+    last: uint256 = convert(n2 - n1, uint256)
     ctx: Ctx = empty(Ctx)
     sa: uint256 = 0  # band n's lowest sqrt price at p_o
     edge: uint256 = 0  # the price band n's value is taken at: p_oracle_down(n) in mode 1, p_oracle_up(n) in mode 2
-    if mode > 0 and len(shares) > 0:
+    if mode > 0:
         # the oracle price and where it sits on the grid; no fee: nothing is traded here
         ctx.p_o = self._price_oracle()
         ctx.sqrt_po = self._isqrt(ctx.p_o * c.WAD)
@@ -1257,18 +1272,28 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     acc_x: uint256 = 0
     acc_y: uint256 = 0
     acc_v: uint256 = 0
+    pair: uint256 = self._total_shares[n1 >> 1]  # n1's pair slot; the next is read at each even n
+    packed: uint256 = 0  # the user's tick slot of bands k and k + 1 (k even)
     for k: uint256 in range(50):
-        if k == len(shares):
+        if k > last:
             break
         n: int256 = n1 + convert(k, int256)
+        if k > 0 and n & 1 == 0:
+            pair = self._total_shares[n >> 1]
+        shares: uint256 = 0
+        if k & 1 == 0:
+            packed = self.user_shares[user].ticks[k >> 1]
+            shares = packed & HALF_MASK
+        else:
+            shares = packed >> 128
         # a band's shares, x and y are each below 2**128 (MAX_AMOUNT), and a user's shares
         # are at most the band's: each term below is at most x (or y), 50 of them at most
-        s: uint256 = unsafe_add((self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK, c.DEAD_SHARES)
-        x: uint256 = 0
-        y: uint256 = 0
-        x, y = self._band(n)
-        acc_x = unsafe_add(acc_x, unsafe_div(unsafe_mul(x, shares[k]), s))  # rounds down
-        acc_y = unsafe_add(acc_y, unsafe_div(unsafe_mul(y, shares[k]), s))  # rounds down
+        s: uint256 = unsafe_add((pair >> self._pair_shift(n)) & HALF_MASK, c.DEAD_SHARES)
+        v: uint256 = self._bands[n]
+        x: uint256 = v & HALF_MASK
+        y: uint256 = v >> 128
+        acc_x = unsafe_add(acc_x, unsafe_div(unsafe_mul(x, shares), s))  # rounds down
+        acc_y = unsafe_add(acc_y, unsafe_div(unsafe_mul(y, shares), s))  # rounds down
         if mode == 0:
             continue
         # the band's content where the oracle puts it: as it is when p_o lies beyond it
@@ -1293,7 +1318,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
             value = ex + ey * edge // c.WAD  # rounds down
         else:
             value = (ey + ex * c.WAD // edge) // COLLATERAL_PRECISION  # rounds down
-        acc_v += value * shares[k] // s  # rounds down
+        acc_v += value * shares // s  # rounds down
         # the next band along the grid, without an exp each: its lowest sqrt price is this
         # band's highest, and its edge price is this one's times (A - 1) / A; both round
         # down (lower values: against the borrower, by ~1e-18 of a price per band)
