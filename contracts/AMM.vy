@@ -1145,21 +1145,23 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
     rests: uint256 = 0  # the same slot, as written back
     pair_key: int256 = n1 >> 1
     pair: uint256 = self._total_shares[pair_key]
+    n: int256 = n1
     for k: uint256 in range(50):
         if k > last:
             break
-        n: int256 = n1 + convert(k, int256)
-        if k > 0 and n & 1 == 0:  # n starts the next pair slot
-            self._total_shares[pair_key] = pair
-            pair_key = n >> 1
-            pair = self._total_shares[pair_key]
+        if k > 0:
+            n = unsafe_add(n, 1)  # n1 + k, within [n1, n2]
+            if n & 1 == 0:  # n starts the next pair slot
+                self._total_shares[pair_key] = pair
+                pair_key = n >> 1
+                pair = self._total_shares[pair_key]
         shares: uint256 = 0
         if k & 1 == 0:
             packed = self.user_shares[user].ticks[k >> 1]
             shares = packed & HALF_MASK
         else:
             shares = packed >> 128
-        half: uint256 = self._pair_shift(n)
+        half: uint256 = convert(n & 1, uint256) << 7  # n's half of the pair slot
         # shares, x and y are below 2**128 and frac <= WAD; ds <= the user's shares <= s,
         # so dx <= x and dy <= y: every unsafe operation below is in range
         ds: uint256 = unsafe_div(unsafe_mul(shares, frac), c.WAD)  # rounds down: the user keeps the rest
@@ -1274,12 +1276,14 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     acc_v: uint256 = 0
     pair: uint256 = self._total_shares[n1 >> 1]  # n1's pair slot; the next is read at each even n
     packed: uint256 = 0  # the user's tick slot of bands k and k + 1 (k even)
+    n: int256 = n1
     for k: uint256 in range(50):
         if k > last:
             break
-        n: int256 = n1 + convert(k, int256)
-        if k > 0 and n & 1 == 0:
-            pair = self._total_shares[n >> 1]
+        if k > 0:
+            n = unsafe_add(n, 1)  # n1 + k, within [n1, n2]
+            if n & 1 == 0:
+                pair = self._total_shares[n >> 1]
         shares: uint256 = 0
         if k & 1 == 0:
             packed = self.user_shares[user].ticks[k >> 1]
@@ -1288,7 +1292,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
             shares = packed >> 128
         # a band's shares, x and y are each below 2**128 (MAX_AMOUNT), and a user's shares
         # are at most the band's: each term below is at most x (or y), 50 of them at most
-        s: uint256 = unsafe_add((pair >> self._pair_shift(n)) & HALF_MASK, c.DEAD_SHARES)
+        s: uint256 = unsafe_add((pair >> ((convert(n & 1, uint256)) << 7)) & HALF_MASK, c.DEAD_SHARES)  # n's half of the pair slot
         v: uint256 = self._bands[n]
         x: uint256 = v & HALF_MASK
         y: uint256 = v >> 128
@@ -1323,7 +1327,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         # band's highest, and its edge price is this one's times (A - 1) / A; both round
         # down (lower values: against the borrower, by ~1e-18 of a price per band)
         sa = sb
-        edge = edge * (A - 1) // A
+        edge = unsafe_div(unsafe_mul(edge, unsafe_sub(A, 1)), A)  # edge < 2**256 / WAD (a product over WAD) and 2 <= A <= 10**4: no overflow
         t = unsafe_add(t, LOG_A_RATIO)  # |t| stays far below 2**255: ln of a price ratio
     return [acc_v, acc_x, acc_y]
 
