@@ -5,9 +5,9 @@ with the integer-exact model mirroring every action (invariant 8).
 - `world`: the market deployed once per process, its role-named actors, `attempt`
   (expected reverts by reason, state unchanged after them, the model doing the same).
 - `storage`: raw storage reads (balances, bands) so invariants are cheap every step.
-- `arb`: a fast exact arbitrageur (direction from get_p, ~9 exact quotes).
 - `invariants`: the checks of DESIGN.md section 5 and their counters (`STATS`).
-- `machine`: the hypothesis state machines (`SystemMachine`, `GentleMachine`).
+- `machine`: the hypothesis state machines (`SystemMachine`, `GentleMachine`); their
+  arbitrageur is `softliq.arbitrage.best_quote` (direction from get_p, ~9 exact quotes).
 - `profiles`: `ci` / `deep`, seeds, the example database.
 - `runner`: run a machine for N examples with a seed (tests and the campaign share it).
 - `campaign`: multi-process campaigns behind `python -m softliq fuzz`.

@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from softliq import actors
 from softliq.fuzz import invariants as inv
-from softliq.fuzz.arb import best_quote
+from softliq.arbitrage import best_quote
 from softliq.fuzz.rules_admin import AdminRules
 from softliq.fuzz.rules_callers import CallerRules
 from softliq.fuzz.rules_market import MarketRules
