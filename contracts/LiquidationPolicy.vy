@@ -117,6 +117,44 @@ def set_liquidation_params(
     log SetLiquidationParams(penalty_tier1=penalty_tier1, penalty_tier2=penalty_tier2, target_health=target_health, min_debt=min_debt, tip=tip, chip=chip, max_in_auction=max_in_auction)
 
 
+# ---------------------------------------------------------------- packed fields
+
+@internal
+@view
+def _penalty_tier1() -> uint256:
+    return self._fractions & MASK64
+
+
+@internal
+@view
+def _penalty_tier2() -> uint256:
+    return (self._fractions >> 64) & MASK64
+
+
+@internal
+@view
+def _target_health() -> uint256:
+    return (self._fractions >> 128) & MASK64
+
+
+@internal
+@view
+def _chip() -> uint256:
+    return self._fractions >> 192
+
+
+@internal
+@view
+def _min_debt() -> uint256:
+    return self._amounts & MASK128
+
+
+@internal
+@view
+def _tip() -> uint256:
+    return self._amounts >> 128
+
+
 # ---------------------------------------------------------------- parameters
 
 @external
@@ -125,7 +163,7 @@ def penalty_tier1() -> uint256:
     """
     @notice Penalty of a tier-1 liquidation, on the debt moved to auction (WAD).
     """
-    return self._fractions & MASK64
+    return self._penalty_tier1()
 
 
 @external
@@ -134,7 +172,7 @@ def penalty_tier2() -> uint256:
     """
     @notice Penalty of a tier-2 liquidation, on the debt moved to auction (WAD).
     """
-    return (self._fractions >> 64) & MASK64
+    return self._penalty_tier2()
 
 
 @external
@@ -143,7 +181,7 @@ def target_health() -> uint256:
     """
     @notice Health a tier-1 liquidation restores the rest of the position to (WAD).
     """
-    return (self._fractions >> 128) & MASK64
+    return self._target_health()
 
 
 @external
@@ -152,7 +190,7 @@ def chip() -> uint256:
     """
     @notice Keeper reward per unit of tab (WAD).
     """
-    return self._fractions >> 192
+    return self._chip()
 
 
 @external
@@ -162,7 +200,7 @@ def min_debt() -> uint256:
     @notice Smallest loan; also the dust below which a remainder is liquidated whole and
             below which a tab earns no keeper reward.
     """
-    return self._amounts & MASK128
+    return self._min_debt()
 
 
 @external
@@ -171,7 +209,7 @@ def tip() -> uint256:
     """
     @notice Flat keeper reward (stablecoin).
     """
-    return self._amounts >> 128
+    return self._tip()
 
 
 # ---------------------------------------------------------------- decisions
@@ -179,7 +217,7 @@ def tip() -> uint256:
 @internal
 @view
 def _tier1_value(p_o: uint256, ld: uint256) -> uint256:
-    return p_o * (c.WAD - ld) // (c.WAD + (self._fractions & MASK64))  # rounds down: collateral counts for less
+    return p_o * (c.WAD - ld) // (c.WAD + self._penalty_tier1())  # rounds down: collateral counts for less
 
 
 @internal
@@ -192,12 +230,12 @@ def _tier1_fraction(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: 
     """
     yv: uint256 = y * self._tier1_value(p_o, ld) // c.WAD  # rounds down
     value: uint256 = x + yv
-    k: uint256 = x_down * (c.WAD - ld) // (c.WAD + ((self._fractions >> 128) & MASK64))  # rounds down
+    k: uint256 = x_down * (c.WAD - ld) // (c.WAD + self._target_health())  # rounds down
     if value <= debt or k >= debt:
         return 0  # not solvent after the penalty (or already healthy enough)
     # rounds up (takes more, restores at least the target), plus a margin for share rounding
     f: uint256 = ((debt - k) * c.WAD + value - k - 1) // (value - k) + SHARE_MARGIN
-    min_debt: uint256 = self._amounts & MASK128
+    min_debt: uint256 = self._min_debt()
     if yv > min_debt:
         # at least min_debt of collateral value to auction, so that the keeper's reward
         # (tip + chip * tab) stays below the penalty (a position holding less collateral
@@ -224,7 +262,7 @@ def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_
     if frac == 0:
         tier = 2
         frac = c.WAD
-        tab = ((debt - min(debt, x)) * (c.WAD + ((self._fractions >> 64) & MASK64)) + c.WAD - 1) // c.WAD  # rounds up
+        tab = ((debt - min(debt, x)) * (c.WAD + self._penalty_tier2()) + c.WAD - 1) // c.WAD  # rounds up
     else:
         # an upper bound on the tier-1 tab (the collateral at the full oracle price); rounds up
         tab = (frac * y // c.WAD * p_o + c.WAD - 1) // c.WAD
@@ -235,7 +273,7 @@ def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_
     if tab <= room:
         return [tier, frac]
     # only cut to a room that holds at least a minimum-size tab: no dust auctions
-    min_debt: uint256 = self._amounts & MASK128
+    min_debt: uint256 = self._min_debt()
     assert room >= min_debt, "auction capacity full"
     # rounds down, and 3 wei of room are kept for the rounding of a partial withdrawal
     # (a cut tab is at most 2 wei above its share of the estimate): stays under the cap
@@ -265,10 +303,10 @@ def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: ui
     penalty: uint256 = 0
     if tier == 1:
         to_auction = min(y_out * self._tier1_value(p_o, ld) // c.WAD, debt - repaid)  # rounds down
-        penalty = to_auction * (self._fractions & MASK64) // c.WAD  # rounds down
+        penalty = to_auction * self._penalty_tier1() // c.WAD  # rounds down
     else:
         to_auction = debt_part - repaid
-        penalty = to_auction * ((self._fractions >> 64) & MASK64) // c.WAD  # rounds down
+        penalty = to_auction * self._penalty_tier2() // c.WAD  # rounds down
     if y_out == 0:
         penalty = 0  # nothing to sell: no auction, no penalty
     return [repaid, to_auction, penalty]
@@ -277,10 +315,9 @@ def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: ui
 @internal
 @view
 def _keeper_reward(tab: uint256) -> uint256:
-    amounts: uint256 = self._amounts
-    if tab < amounts & MASK128:
+    if tab < self._min_debt():
         return 0
-    return (amounts >> 128) + tab * (self._fractions >> 192) // c.WAD  # rounds down: the protocol pays less
+    return self._tip() + tab * self._chip() // c.WAD  # rounds down: the protocol pays less
 
 
 @external
@@ -307,10 +344,9 @@ def redo_reward(tab: uint256, lot_value: uint256) -> uint256:
             the bar the reward (below half of a tab of at least min_debt, as the bound of
             set_liquidation_params keeps it) is also below the lot's value.
     """
-    amounts: uint256 = self._amounts
-    if lot_value < tab - tab // 2 or tab < amounts & MASK128:  # 2 * lot_value < tab, without overflow
+    if lot_value < tab - tab // 2 or tab < self._min_debt():  # 2 * lot_value < tab, without overflow
         return 0
     # the tip only: a redo's work does not grow with the tab, and an auction that nobody
     # takes goes stale again within the hour (cusp), so a chip per redo would bleed the
     # reserves by a share of the tab every time
-    return amounts >> 128
+    return self._tip()
