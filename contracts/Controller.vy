@@ -968,11 +968,12 @@ def liquidate_many(users: DynArray[address, 255]) -> DynArray[uint256, 255]:
     reward: uint256 = 0
     for user: address in users:
         id: uint256 = 0
-        live: uint256 = staticcall auction.total_tab()
-        if self._loans[user] != 0 and live + least <= cap:
-            done: uint256[3] = self._liquidate(user, auction, now[0], now[1], live)
-            id = done[1]
-            reward += done[2]
+        if self._loans[user] != 0:  # no loan (or already liquidated whole): skipped, nothing read
+            live: uint256 = staticcall auction.total_tab()
+            if live + least <= cap:
+                done: uint256[3] = self._liquidate(user, auction, now[0], now[1], live)
+                id = done[1]
+                reward += done[2]
         ids.append(id)
     self._pay_keeper(msg.sender, reward)
     return ids
