@@ -19,7 +19,7 @@ DEFAULT_CHIP = 10**16
 """1% of the tab: half of the tier-1 penalty, a fifth of the tier-2 one."""
 LIQUIDATION_GAS_REF = 400_000
 """Gas of a tier-2 liquidation of an N = 10 position when min_debt was set (402,740,
-rounded down; bench/results/gas.json's liquidate_tier2 is 279,254 now). Kept: it covers
+rounded down; bench/results/gas.json's liquidate_tier2 is 265,869 now). Kept: it covers
 positions over about 20 bands at the design gas price, where 280,000 would cover 10."""
 GAS_PRICE_REF = 40 * GWEI
 """The design gas price (wei per gas): up to it, liquidating a min_debt loan pays."""
