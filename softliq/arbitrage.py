@@ -123,8 +123,9 @@ def band_cap(amm: Any, i: int, price: int, precision: int, bands: dict[int, tupl
 
 class Sizes:
     """A search's objective in log size: t -> the profit of selling
-    max(1, min(cap, int(e**t))) of coin i at `price`, each size quoted once. Keeps the
-    first most profitable quote that beats `best` (None: that beats zero profit)."""
+    max(1, min(cap, int(e**t))) of coin i at `price`, each size quoted once. `best`
+    starts as given (None: nothing yet) and becomes each quote that earns more than it
+    (more than zero while None), so it is None or a trade that earns; ties keep the first."""
 
     def __init__(
         self, amm: Any, i: int, price: int, precision: int, cap: int, best: Quote | None = None, strict: bool = False
@@ -142,11 +143,6 @@ class Sizes:
         if q.profit > (0 if self.best is None else self.best.profit):
             self.best = q
         return q.profit
-
-    def result(self) -> Quote | None:
-        """The best quote if it earns something, else None."""
-        best = self.best
-        return best if best is not None and best.profit > 0 and best.out > 0 else None
 
 
 def _lower_point(lo: float, hi: float, from_top: bool) -> float:
@@ -190,13 +186,14 @@ def find_arbitrage(amm: Any, market: int, stable_cap: int, collateral_cap: int) 
 
 
 def _thorough(amm: Any, i: int, price: int, cap: int, precision: int) -> Quote | None:
-    """THOROUGH_STEPS of golden section over log size in [1, cap], then cap's top end."""
+    """THOROUGH_STEPS of golden section over log size in [1, cap], then the last
+    bracket's top end."""
     if cap <= 0:
         return None
     sizes = Sizes(amm, i, price, precision, cap)
     _, hi = golden(sizes, 0.0, math.log(cap), THOROUGH_STEPS, from_top=False)
     sizes(hi)
-    return sizes.result()
+    return sizes.best
 
 
 # ---------------------------------------------------------------- grown_search: the keeper's
@@ -212,7 +209,8 @@ def grown_search(
 ) -> Quote | None:
     """The best sale of coin i (at most `cap`) at `price`, in few quotes: sizes from
     `first` growing GROWTH-fold past the peak, then `steps` of golden section in log size
-    between the best size's neighbours. None if even the first size loses."""
+    between the best size's neighbours (starting from that best, which earns). None if
+    even the first size loses."""
     if cap <= 0:
         return None
     grown = _grow(amm, i, price, precision, cap, first)
@@ -224,7 +222,7 @@ def grown_search(
     refine = Sizes(amm, i, price, precision, cap, best=quotes[k])
     if hi > lo:
         golden(refine, lo, hi, steps)
-    return refine.result()
+    return refine.best
 
 
 def _grow(amm: Any, i: int, price: int, precision: int, cap: int, first: int) -> tuple[list[int], list[Quote]] | None:
@@ -266,4 +264,4 @@ def best_quote(
         return None
     sizes = Sizes(amm, i, price, precision, cap, strict=True)
     golden(sizes, math.log(max(1, cap // FUZZ_SPAN)), math.log(cap), max(0, n_quotes - 2))
-    return sizes.result()
+    return sizes.best
