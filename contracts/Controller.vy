@@ -134,6 +134,8 @@ MASK32: constant(uint256) = 2**32 - 1
 MASK64: constant(uint256) = 2**64 - 1
 MASK224: constant(uint256) = 2**224 - 1
 MASK128: constant(uint256) = 2**128 - 1
+MASK127: constant(uint256) = 2**127 - 1
+BOOKS_SET: constant(uint256) = 2**127  # _books' set bit
 LD_UNIT: constant(uint256) = 10**9  # a loan's liquidation discount is kept in units of 1e-9
 MAX_BATCH: constant(uint256) = 50  # users per liquidate_many
 
@@ -151,9 +153,11 @@ debt_ceiling: public(uint256)
 
 # liquidation
 auction: public(IAuction)
-# reserves (penalties and interest booked, less keeper rewards and shortfalls) | bad debt
-# (shortfall the reserves could not absorb) << 128: a liquidation reads one slot for both.
-# Each stays below 2**128 (asserted where it grows): total debt does (see _set_debt)
+# reserves (penalties and interest booked, less keeper rewards and shortfalls; 127 bits) |
+# a set bit (bit 127) | bad debt (shortfall the reserves could not absorb) << 128: a
+# liquidation reads one slot for both. Each stays below its field (asserted where it
+# grows). The set bit is written at deployment, so the first penalty of a market rewrites
+# a non-zero slot (~5k gas) instead of creating one (~22k).
 _books: uint256
 
 # Hot state is packed so that a loan action touches few slots (see the structs above).
@@ -198,6 +202,7 @@ def __init__(
     self._set_discounts(loan_discount, liquidation_discount)
     self.debt_ceiling = debt_ceiling
     log SetDebtCeiling(debt_ceiling=debt_ceiling)
+    self._books = BOOKS_SET  # reserves 0, bad debt 0
 
 
 # ---------------------------------------------------------------- packed state
@@ -770,7 +775,7 @@ def _charge_reserves(amount: uint256):
     Take `amount` from reserves; what they cannot cover is booked as bad debt.
     """
     b: uint256 = self._books
-    r: uint256 = b & MASK128
+    r: uint256 = b & MASK127
     bad: uint256 = b >> 128
     if r >= amount:
         r -= amount
@@ -778,15 +783,15 @@ def _charge_reserves(amount: uint256):
         bad += amount - r
         r = 0
         assert bad <= MASK128, "bad debt overflow"
-    self._books = r | (bad << 128)
+    self._books = r | BOOKS_SET | (bad << 128)
     log Reserves(reserves=r, bad_debt=bad)
 
 
 @internal
 def _add_reserves(amount: uint256):
     b: uint256 = self._books
-    assert (b & MASK128) + amount <= MASK128, "reserves overflow"
-    self._books = b + amount  # the reserves field does not carry into the bad debt's
+    assert (b & MASK127) + amount <= MASK127, "reserves overflow"
+    self._books = b + amount  # the reserves field does not carry into the set bit
 
 
 @external
@@ -814,7 +819,7 @@ def reserves() -> uint256:
             shortfalls.
     """
     pending: uint256 = self._total(staticcall AMM.get_rate_mul()) - (self._total_debt >> 128)
-    return (self._books & MASK128) + pending
+    return (self._books & MASK127) + pending
 
 
 @internal
