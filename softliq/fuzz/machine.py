@@ -65,6 +65,13 @@ percent = st.integers(1, 100)
 
 SOFT_DIP_BP = 300
 """How far the market dips to put a fresh maximal loan into soft liquidation."""
+EMA_CATCH_UP = 6
+"""On a market whose AMM reads an EmaOracle (`ema_time` > 0), the rules that need a fall
+of the market to have reached the oracle (loans made liquidatable, bands converted) wait
+this many time constants after a keeper refreshed it: e^-6, 0.25% of the move, is left.
+`SystemMachine._oracle_catches_up`; the other rules let the average lag."""
+BLOCK = 12
+"""Seconds between two blocks."""
 FLASH_WAITS = 20
 """A flash keeper looks this many times over an auction's tail for a lot the AMM pays for."""
 FLASH_SHARES = (100, 50, 20, 10, 5, 2, 1)
@@ -209,11 +216,12 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
 
     def _check_max_borrowable(self, collateral: int, max_debt: int) -> None:
         """max_borrowable lies between 1% and all of the collateral's discounted value at
-        the oracle price (bands sit at or below it, maybe well below when other
-        positions are converting): catches mis-scaled decimals."""
+        the oracle price the AMM reads (bands sit at or below it, maybe well below when
+        other positions are converting): catches mis-scaled decimals. On an EMA market
+        that is the average, not the market's (the mock's) price."""
         if max_debt >= self.m.controller.debt_ceiling() - self.m.controller.total_debt():
             return  # capped by the ceiling
-        value = collateral * self.world.precision * self.price // WAD
+        value = collateral * self.world.precision * self.m.amm.price_oracle() // WAD
         discounted = value * (WAD - self.m.controller.loan_discount()) // WAD
         if not discounted // 100 <= max_debt <= discounted:
             raise FuzzFailure(f"max_borrowable({collateral}) = {max_debt}, collateral worth {discounted} after discount")
@@ -337,9 +345,31 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
             self._arbitrage(0)
 
     def _set_price(self, price: int) -> None:
-        self.world.time_travel(12)
+        self.world.time_travel(BLOCK)
         self.world.set_price(price)
         self.price = price
+
+    def _oracle_catches_up(self) -> None:
+        """On an EMA market, the market's price reaches the oracle the AMM and the
+        Controller read: a block later a keeper refreshes the EmaOracle (price_w records
+        the market's price as its source; the average follows a move only once two
+        writes saw it), then EMA_CATCH_UP time constants pass. The average must then be
+        within e^-EMA_CATCH_UP of the way from what the refresh stored to the market
+        price (a few wei of rounding aside). On a market without an EMA the oracle is
+        the market's price already: nothing happens, and no time passes."""
+        ema_time = self.m.params.ema_time
+        if not ema_time:
+            return
+        w, source = self.world, self.m.price_source
+        w.time_travel(BLOCK)
+        w.refresh_oracle(w.keeper)
+        stored = source.last_price()
+        w.time_travel(EMA_CATCH_UP * ema_time)
+        now = self.m.amm.price_oracle()
+        if abs(now - self.price) > abs(stored - self.price) // 400 + 2:  # e^-6 < 1/400
+            inv.fail("EMA follows the market", f"{EMA_CATCH_UP} time constants after a refresh at {stored}, the oracle reads {now}, market {self.price}")
+        inv.STATS.count("EMA follows the market")
+        inv.STATS.event("EMA caught up with the market")
 
     @rule(pick=st.integers(0, 3))
     def arbitrage(self, pick: int) -> None:
@@ -480,11 +510,13 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
     @precondition(lambda self: not self.gentle)
     @rule(bp=st.integers(1000, 2000))
     def crash_then_sweep(self, bp: int) -> None:
-        """The market falls 10-20% in one block and the liquidator, a block later, tries
-        every user the Controller lists as liquidatable (keeper bots after a crash)."""
+        """The market falls 10-20% in one block and the liquidator, a block later (on an
+        EMA market: once the average has caught up), tries every user the Controller
+        lists as liquidatable (keeper bots after a crash)."""
         self._tick()
         self._move(-bp)
-        self.world.time_travel(12)
+        self.world.time_travel(BLOCK)
+        self._oracle_catches_up()
         listed = [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
         if bp % 2 == 0 and listed:
             self._liquidate_many(listed)
@@ -603,13 +635,14 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
     def _soft_liquidate_someone(self) -> bool:
         """Give the AMM stablecoin to pay flash takers with: a borrower without a loan
         opens one at its maximum (N = 4, bands just below the price), the market dips
-        SOFT_DIP_BP and the arbitrageur converts the top bands. True if the AMM now
-        buys collateral."""
+        SOFT_DIP_BP (on an EMA market the average catches up) and the arbitrageur
+        converts the top bands. True if the AMM now buys collateral."""
         free = [b for b, who in enumerate(self.world.borrowers) if not self._has_loan(who)]
         if not free:
             return False
         self._create_loan(free[0], 30, 100, 4)
         self._move(-SOFT_DIP_BP)
+        self._oracle_catches_up()
         self._arbitrage(0)
         return _amm_buys_collateral(self)
 
@@ -687,11 +720,13 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
 
     def _liquidatable(self, falling: bool) -> list[str]:
         """Users the Controller lists as liquidatable; with `falling`, if there are none,
-        the market first falls by a full move (the auctions' prices do not follow it)."""
+        the market first falls by a full move (the auctions' prices do not follow it; on
+        an EMA market the average catches up)."""
         listed = [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
         if listed or not falling:
             return listed
         self._move(-self.max_move_bp)
+        self._oracle_catches_up()
         return [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
 
     @precondition(_auctions_live)

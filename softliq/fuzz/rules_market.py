@@ -43,7 +43,8 @@ BUDGETS = ("generous", "exact", "tight")
 
 class MarketRules:
     """Mixin of SystemMachine. Uses the machine's `world`, `m`, `liq`, `stopped`,
-    `gentle`, `_tick`, `_move`, `_create_loan`, `_has_loan` and `_breaker_reasons`."""
+    `gentle`, `_tick`, `_move`, `_oracle_catches_up`, `_create_loan`, `_has_loan` and
+    `_breaker_reasons`."""
 
     world: World
     m: Any
@@ -52,6 +53,7 @@ class MarketRules:
     gentle: bool
     _tick: Callable[[], None]
     _move: Callable[[int], None]
+    _oracle_catches_up: Callable[[], None]
     _create_loan: Callable[[int, int, int, int], None]
     _has_loan: Callable[[str], bool]
     _breaker_reasons: Callable[[int], set[str]]
@@ -182,10 +184,10 @@ class MarketRules:
     @rule(slots=st.integers(0, 3), bp=st.integers(1000, 2000), many=st.booleans(), tenths=st.integers(10, 60))
     def cap_binds(self, slots: int, bp: int, many: bool, tenths: int) -> None:
         """The admin caps max_in_auction at the live tab plus `slots` minimum-size tabs
-        (and lifts the breaker), the crowd borrows, the market falls 10-20% and the
-        liquidator sweeps everyone listed, one by one or in liquidate_many: the total tab
-        stays under the cap (up to the AMM's share rounding), and the cap refuses or
-        skips only when full. The admin then puts the machine's cap back."""
+        (and lifts the breaker), the crowd borrows, the market falls 10-20% (on an EMA
+        market the average catches up) and the liquidator sweeps everyone listed, one
+        by one or in liquidate_many: the total tab stays under the cap (up to the AMM's
+        share rounding), and the cap refuses or skips only when full. The admin then puts the machine's cap back."""
         self._tick()
         w, a = self.world, self.m.auction
         min_debt, old = self.liq["min_debt"], self.liq
@@ -197,6 +199,7 @@ class MarketRules:
         self._open_crowd(tenths, 100)
         self._move(-bp)
         w.time_travel(12)
+        self._oracle_catches_up()
         listed = [str(u) for u in self.m.controller.users_to_liquidate(0, 50)]
         slack = sum(self._share_slack(u) for u in listed)
         if many and listed:

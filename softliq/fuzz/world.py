@@ -48,6 +48,17 @@ MODEL_ENV = "SOFTLIQ_FUZZ_MODEL"
 bench/mutants.py uses it to show what those catch alone)."""
 CONTRACTS_ENV = "SOFTLIQ_CONTRACTS"
 """Environment variable: deploy contracts from this directory instead of contracts/."""
+EMA_TIME = 600
+"""Time constant (seconds) of the EMA market the suite and the campaign also fuzz (its
+AMM reads an EmaOracle over the settable one). 600 s against the machines' 12-second
+blocks: a move seen by two writes moves the average only ~2% of the way per block, so
+through the rules that do not wait (follow_path, move_price, crash, trades) the average
+visibly lags the market for many steps; and short against the waits the rules already
+make (time_passes draws up to 4 h, an auction's tail is 3 h by default), so the rules that
+need a fall to reach the oracle catch it up within an hour (EMA_CATCH_UP time constants,
+softliq.fuzz.machine) without every crash also making the live auctions stale. It is the
+value tests/oracles/test_ema_market.py deploys; an hour or a day would leave the average
+nearly frozen within an example, a minute would hardly differ from no EMA."""
 LIQUIDATION_PARAMS = ("penalty_tier1", "penalty_tier2", "target_health", "min_debt", "tip", "chip", "max_in_auction")
 
 
@@ -122,6 +133,8 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("auction", "set_curve"): lambda mm, who, a: mm.set_curve(*a, sender=who),
     ("auction", "set_stopped"): lambda mm, who, a: mm.set_breaker(*a, sender=who),
     ("oracle", "set_price"): lambda mm, who, a: mm.set_price(*a),
+    # anyone may refresh an EmaOracle (only on a market with ema_time)
+    ("price_source", "price_w"): lambda mm, who, a: mm.oracle.price_w(),
     ("collateral", "mint"): lambda mm, who, a: mm.mint_collateral(*a),
     ("stablecoin", "transfer"): lambda mm, who, a: mm.transfer_stablecoin(who, *a),
     ("stablecoin", "approve"): None,  # allowances are not modelled
@@ -471,6 +484,13 @@ class World:
     def set_price(self, price: int) -> None:
         """Move the settable oracle as the admin."""
         self.attempt(self.market.admin, self.market.oracle, "set_price", price)
+
+    def refresh_oracle(self, who: str) -> None:
+        """`who` calls the EmaOracle's price_w (anyone may): it stores the average and
+        records the source's price of this block. Only on a market with an EMA."""
+        if not self.market.params.ema_time:
+            raise ValueError("no EmaOracle to refresh: the market reads the settable oracle directly")
+        self.attempt(who, self.market.price_source, "price_w")
 
     def mint_collateral(self, who: str, amount: int) -> None:
         """Test collateral appears in `who`'s wallet (ERC20Mock.mint)."""
