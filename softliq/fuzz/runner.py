@@ -31,10 +31,19 @@ def run_machine(
     hypothesis_seed(seed)(factory)
     # the example database keys on the factory's digest: add the machine and market so
     # that each keeps its own failing examples
-    key = f"{machine.__name__}/{world.market.params.collateral_decimals}dec"
+    key = f"{machine.__name__}/{market_label(world)}"
     factory._hypothesis_internal_add_digest = key.encode()  # type: ignore[attr-defined]
     try:
         run_state_machine_as_test(factory, settings=hypothesis_settings(p, examples, database))
     finally:
         if report:  # what the run exercised (pytest shows it with -s or on failure)
-            print(f"{machine.__name__} ({world.market.params.collateral_decimals}-dec collateral): {STATS.snapshot()}")
+            print(f"{machine.__name__} ({market_label(world, long=True)}): {STATS.snapshot()}")
+
+
+def market_label(world: World, long: bool = False) -> str:
+    """The market a world runs: "18dec", or "18dec/ema600" when its AMM reads an EMA
+    (the example database keeps failures apart by it); `long`: for people."""
+    p = world.market.params
+    if long:
+        return f"{p.collateral_decimals}-dec collateral" + (f", EMA {p.ema_time} s" if p.ema_time else "")
+    return f"{p.collateral_decimals}dec" + (f"/ema{p.ema_time}" if p.ema_time else "")

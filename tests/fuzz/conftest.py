@@ -1,5 +1,6 @@
-"""Fixtures of the stateful fuzz suite: one market per collateral decimals, deployed once
-per session (each hypothesis example rolls back to it), and the replay line on failure.
+"""Fixtures of the stateful fuzz suite: one market per collateral decimals, and one whose
+AMM reads an EmaOracle, deployed once per session (each hypothesis example rolls back to
+it), and the replay line on failure.
 
 Profiles: SOFTLIQ_FUZZ=ci (default) or deep; SOFTLIQ_FUZZ_SEED fixes the seed;
 SOFTLIQ_CONTRACTS deploys contracts from another directory (bench/mutants.py)."""
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from softliq.fuzz import profiles
-from softliq.fuzz.world import World
+from softliq.fuzz.world import EMA_TIME, World
 from softliq.params import SMALL_LOANS, MarketParams
 
 
@@ -26,6 +27,16 @@ def fuzz_profile() -> profiles.Profile:
 def world_18() -> World:
     """The default market (18-decimal collateral) with funded actors."""
     return World.deploy(MarketParams(**SMALL_LOANS))
+
+
+@pytest.fixture(scope="session")
+def world_ema() -> World:
+    """An 18-decimal market whose AMM reads an EmaOracle (ema_time EMA_TIME = 600 s) over
+    the settable oracle, as production markets are meant to run: the machines see the
+    average lag the market (12-second blocks move it ~2% of the way a block) and catch
+    up within an hour where a rule needs the fall to arrive (softliq.fuzz.world.EMA_TIME
+    says why 600 s)."""
+    return World.deploy(MarketParams(ema_time=EMA_TIME, **SMALL_LOANS))
 
 
 @pytest.fixture(scope="session", params=[18, 6], ids=lambda d: f"{d}dec")
