@@ -11,7 +11,9 @@ from pathlib import Path
 
 from softliq.cli.common import InputError, add_seed, positive_float, positive_int, writable_dir
 
-MACHINE_CHOICES = ("SystemMachine:18", "SystemMachine:6", "GentleMachine:18")
+MACHINE_CHOICES = ("SystemMachine:18", "SystemMachine:6", "GentleMachine:18", "SystemMachine:18ema")
+"""`--only` choices: softliq.fuzz.campaign.MACHINES as machine:market (18ema: an
+18-decimal market whose AMM reads an EmaOracle)."""
 
 
 def add_fuzz(sub: argparse._SubParsersAction) -> None:
@@ -50,8 +52,8 @@ def run_fuzz(args: argparse.Namespace) -> int:
     budget = Budget(seconds=args.minutes * 60 if args.minutes else None, examples=args.examples)
     only = None
     if args.only:
-        name, decimals = args.only.split(":")
-        only = (name, int(decimals))
+        name, market = args.only.split(":")
+        only = (name, market)
     workers = args.workers or os.cpu_count() or 1
     print(f"fuzz campaign: seed {seed}, {workers} worker(s), profile deep")
     summary = run_campaign(budget, workers, seed, only, progress=not args.quiet).as_json()
@@ -80,6 +82,7 @@ def print_summary(s: dict) -> None:
     for name, c in s.get("rules", {}).items():
         print(f"    rule {name:<25}{c['succeeded']:>10} of {c['ran']:>7} succeeded")
     for failure in s["failures"]:
-        print(f"\nFAILURE in {failure['machine']} ({failure['decimals']}-dec), seed {failure['seed']}: {failure['error']}")
+        ema = f", EMA {failure['ema_time']} s" if failure.get("ema_time") else ""
+        print(f"\nFAILURE in {failure['machine']} ({failure['decimals']}-dec{ema}), seed {failure['seed']}: {failure['error']}")
         print(failure["steps"])
         print(f"replay: {failure['replay']}")

@@ -2,7 +2,8 @@
 
 Each worker process deploys its markets once, then runs batches of examples of the
 `deep` profile, rotating over the machines (system on 18- and 6-decimal collateral,
-gentle on 18), each batch with its own seed, until the time or example budget is spent.
+gentle on 18, system on an 18-decimal market whose AMM reads an EmaOracle), each batch
+with its own seed, until the time or example budget is spent.
 Workers report progress after every batch; a failing batch is recorded with its seed,
 its minimal failing steps and the command that replays it.
 """
@@ -17,9 +18,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from softliq.fuzz.world import EMA_TIME
+
 BATCH = 4
 """Examples per batch: progress is reported (and the time budget checked) per batch."""
-MACHINES = (("SystemMachine", 18), ("SystemMachine", 6), ("GentleMachine", 18))
+MARKETS: dict[str, dict[str, int]] = {
+    "18": {"collateral_decimals": 18},
+    "6": {"collateral_decimals": 6},
+    "18ema": {"collateral_decimals": 18, "ema_time": EMA_TIME},
+}
+"""Market key -> its MarketParams (besides SMALL_LOANS): each worker deploys one world
+per key its machines name."""
+MACHINES = (("SystemMachine", "18"), ("SystemMachine", "6"), ("GentleMachine", "18"), ("SystemMachine", "18ema"))
+"""(machine, market key), in rotation order; `--only machine:market` runs one."""
 
 
 @dataclass(frozen=True)
@@ -82,12 +93,19 @@ class Summary:
         }
 
 
-def replay_command(machine: str, decimals: int, seed: int) -> str:
-    """The command that re-runs one failing batch."""
-    return f"python -m softliq fuzz --examples {BATCH} --seed {seed} --only {machine}:{decimals} --workers 1"
+def replay_command(machine: str, market: str, seed: int) -> str:
+    """The command that re-runs one failing batch (of `machine` on the `market` key)."""
+    return f"python -m softliq fuzz --examples {BATCH} --seed {seed} --only {machine}:{market} --workers 1"
 
 
-def _run_batch(worlds: dict[int, Any], machine_name: str, decimals: int, seed: int, examples: int) -> dict[str, Any]:
+def market_params(market: str) -> Any:
+    """The MarketParams of a market key (MARKETS)."""
+    from softliq.params import SMALL_LOANS, MarketParams
+
+    return MarketParams(**MARKETS[market], **SMALL_LOANS)
+
+
+def _run_batch(worlds: dict[str, Any], machine_name: str, market: str, seed: int, examples: int) -> dict[str, Any]:
     from softliq.fuzz import machine as machines
     from softliq.fuzz.invariants import STATS
     from softliq.fuzz.profiles import profile
@@ -96,26 +114,27 @@ def _run_batch(worlds: dict[int, Any], machine_name: str, decimals: int, seed: i
     STATS.reset()
     failure = None
     try:
-        run_machine(getattr(machines, machine_name), worlds[decimals], profile("deep"), seed, examples, report=False)
+        run_machine(getattr(machines, machine_name), worlds[market], profile("deep"), seed, examples, report=False)
     except Exception as error:  # noqa: BLE001 - every failure is reported, none is lost
         failure = {
             "machine": machine_name,
-            "decimals": decimals,
+            "market": market,
+            "decimals": MARKETS[market]["collateral_decimals"],
+            "ema_time": MARKETS[market].get("ema_time", 0),
             "seed": seed,
             "error": f"{type(error).__name__}: {error}",
             "steps": "\n".join(getattr(error, "__notes__", [])) or traceback.format_exc(limit=3),
-            "replay": replay_command(machine_name, decimals, seed),
+            "replay": replay_command(machine_name, market, seed),
         }
     return {**STATS.snapshot(), "failure": failure}
 
 
-def worker(index: int, seed: int, budget: Budget, quota: int | None, only: tuple[str, int] | None, queue: Any) -> None:
+def worker(index: int, seed: int, budget: Budget, quota: int | None, only: tuple[str, str] | None, queue: Any) -> None:
     """One process: deploy, then run batches until the budget is spent; report to `queue`."""
     from softliq.fuzz.world import World
-    from softliq.params import SMALL_LOANS, MarketParams
 
     machines = [only] if only else list(MACHINES)
-    worlds = {d: World.deploy(MarketParams(collateral_decimals=d, **SMALL_LOANS)) for d in sorted({d for _, d in machines})}
+    worlds = {key: World.deploy(market_params(key)) for key in dict.fromkeys(key for _, key in machines)}
     start = time.monotonic()
     done = batch = 0
     while True:
@@ -124,15 +143,15 @@ def worker(index: int, seed: int, budget: Budget, quota: int | None, only: tuple
         if quota is not None and done >= quota:
             break
         n = BATCH if quota is None else min(BATCH, quota - done)
-        machine_name, decimals = machines[batch % len(machines)]
-        report = _run_batch(worlds, machine_name, decimals, seed + 1_000_003 * index + batch, n)
+        machine_name, market = machines[batch % len(machines)]
+        report = _run_batch(worlds, machine_name, market, seed + 1_000_003 * index + batch, n)
         done += report["examples"]
         batch += 1
         queue.put(report)
     queue.put(None)
 
 
-def run_campaign(budget: Budget, workers: int, seed: int, only: tuple[str, int] | None = None, progress: bool = True) -> Summary:
+def run_campaign(budget: Budget, workers: int, seed: int, only: tuple[str, str] | None = None, progress: bool = True) -> Summary:
     """Run a campaign; returns its summary (failures included, never raised)."""
     from tqdm import tqdm
 

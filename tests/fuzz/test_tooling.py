@@ -126,3 +126,17 @@ def test_a_vanished_pattern_fails_loudly(tmp_path: Path) -> None:
     ghost = mutants.Mutant("ghost", "pattern that is not there", (("AMM.vy", "no such text", "x"),))
     with pytest.raises(mutants.PatternError, match="found 0 times"):
         mutants.apply(ghost, tmp_path / "c")
+
+
+def test_campaign_machines_are_the_cli_choices_and_replay_by_name() -> None:
+    """Every machine of the campaign (the EMA market's included) can be run alone with
+    `--only`, and a failure's replay command names its market key."""
+    from softliq.cli.fuzz import MACHINE_CHOICES
+    from softliq.fuzz import campaign
+
+    assert set(MACHINE_CHOICES) == {f"{name}:{market}" for name, market in campaign.MACHINES}
+    assert {market for _, market in campaign.MACHINES} <= set(campaign.MARKETS)
+    ema = campaign.market_params("18ema")
+    assert ema.ema_time > 0 and ema.collateral_decimals == 18
+    assert campaign.market_params("18").ema_time == 0
+    assert "--only SystemMachine:18ema " in campaign.replay_command("SystemMachine", "18ema", 7)
