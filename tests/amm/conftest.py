@@ -21,7 +21,7 @@ def loaded_market(market, borrowers, arbitrageur):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_fixtures_first(market, admin, borrowers, arbitrageur, liquidator):
+def _session_fixtures_first(market, admin, borrower, borrowers, arbitrageur, liquidator):
     """Instantiate the session fixtures before any module fixture: titanoboa unwinds its
     per-fixture anchors last-in first-out, so a session market first built inside a
     module's `loaded_market` would keep that module's loans for the next module."""
