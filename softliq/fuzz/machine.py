@@ -439,7 +439,9 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
     def shifted_round_trip(self, i: int, size: int, bp: int) -> None:
         """Invariant 4 as DESIGN.md states it: trade, the oracle moves by `bp` in the same
         block, trade everything received back: the trader ends with no more of the coin
-        it started in (what the bands could not take back counts as worth nothing)."""
+        it started in (what the bands could not take back counts as worth nothing). On an
+        EMA market only the source moves: the average the AMM reads does not change
+        within the block, so the trade back is at the first trade's oracle."""
         self._tick()
         w, amm = self.world, self.m.amm
         coin = COINS[i]
