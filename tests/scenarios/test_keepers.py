@@ -14,12 +14,12 @@ def chain():
     return BoaChain(deploy_boa_cached())
 
 
-def open_loan(chain, share_pct: int, n_bands: int = 6) -> str:
+def open_loan(chain, share_pct: int, n_bands: int = 6, collateral: int = 10 * WAD) -> str:
     m = chain.market
     borrower = chain.new_account("borrower")
-    chain.fund_collateral(borrower, 10 * WAD)
-    debt = m.controller.max_borrowable(10 * WAD, n_bands) * share_pct // 100
-    chain.transact(borrower, m.controller, "create_loan", 10 * WAD, debt, n_bands)
+    chain.fund_collateral(borrower, collateral)
+    debt = m.controller.max_borrowable(collateral, n_bands) * share_pct // 100
+    chain.transact(borrower, m.controller, "create_loan", collateral, debt, n_bands)
     return borrower
 
 
@@ -87,6 +87,29 @@ def test_liquidator_batches_everyone_it_finds(chain):
     assert outcome.ok and outcome.action.method == "liquidate_many"
     assert sorted(e.user.lower() for e in outcome.events if e.name == "Liquidate") == sorted(u.lower() for u in risky)
     assert m.controller.users_to_liquidate(0, 50) == [] and m.controller.loan_exists(safe)
+
+
+def test_a_profit_only_liquidator_leaves_loans_whose_reward_cannot_pay_its_gas(chain):
+    """With only_profitable, a loan whose expected reward (tip + chip * tab) is below the
+    gas of liquidating it is left out of the batch; without it, every unhealthy loan is in."""
+    m = chain.market
+    small, large = open_loan(chain, 99, 4, 2 * WAD), open_loan(chain, 99, 4, 20 * WAD)
+    n1 = min(m.amm.read_user_tick_numbers(u)[0] for u in (small, large))
+    chain.set_market_price(m.amm.p_oracle_up(n1) * 80 // 100)
+    price = m.oracle.price()
+    assert all(m.controller.health(u, True) < 0 for u in (small, large))
+    probe = Liquidator(chain.new_account("probe"))
+    rewards = [probe.expected_reward(chain, u) for u in (small, large)]
+    assert rewards[0] < rewards[1]
+    # the gas price at which the mean of the two rewards pays exactly the gas
+    gas_price = (rewards[0] + rewards[1]) // 2 * WAD // (probe.liquidate_gas * price)
+    picky = Liquidator(chain.new_account("liquidator"), gas_price=gas_price, only_profitable=True)
+    [action] = picky.step(chain, price)
+    assert action.method == "liquidate" and [a.lower() for a in action.args] == [large.lower()]
+    assert action.expected_profit == rewards[1] - picky.gas_cost(picky.liquidate_gas, price) > 0
+    eager = Liquidator(chain.new_account("liquidator"), gas_price=gas_price)
+    [action] = eager.step(chain, price)
+    assert action.method == "liquidate_many" and sorted(u.lower() for u in action.args[0]) == sorted(u.lower() for u in (small, large))
 
 
 def test_an_arbitrageur_with_a_margin_wants_that_edge(chain):
