@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from softliq.fuzz import profiles
-from softliq.fuzz.world import EMA_TIME, World
+from softliq.fuzz.campaign import market_params
+from softliq.fuzz.world import World
 from softliq.params import SMALL_LOANS, MarketParams
 
 
@@ -36,7 +37,7 @@ def world_ema() -> World:
     average lag the market (12-second blocks move it ~2% of the way a block) and catch
     up within an hour where a rule needs the fall to arrive (softliq.fuzz.world.EMA_TIME
     says why 600 s)."""
-    return World.deploy(MarketParams(ema_time=EMA_TIME, **SMALL_LOANS))
+    return World.deploy(market_params("18ema"))  # the campaign's EMA market
 
 
 @pytest.fixture(scope="session", params=[18, 6], ids=lambda d: f"{d}dec")

@@ -5,9 +5,9 @@ flash and re-entrant takes, time, admin changes; on 18- and 6-decimal collateral
 GentleMachine: moves of at most one band with the arbitrageur acting every step, where
 no bad debt may accrue. SystemMachine again on a market whose AMM reads an EmaOracle
 (EmaOracle.price_w refreshed by every trade, liquidation, kick and redo, and by keepers;
-invariant 8 compares its state with the model's OracleModel). Each run must also reach every rule: a rule that never succeeds
-(none of its calls went through) in a run fails the test, so a blind spot cannot
-reopen unnoticed."""
+invariant 8 compares its state with the model's OracleModel). Each run must also reach
+every rule: a rule that never succeeds (none of its calls went through) in a run fails
+the test, so a blind spot cannot reopen unnoticed."""
 
 from __future__ import annotations
 
