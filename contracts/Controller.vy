@@ -56,6 +56,7 @@ interface IStablecoin:
 interface IPolicy:
     def penalty_tier1() -> uint256: view
     def min_debt() -> uint256: view
+    def min_debt_for(n_bands: uint256) -> uint256: view
     def max_in_auction() -> uint256: view
     def plan(debt: uint256, x_down: uint256, x: uint256, y: uint256, ld: uint256, p_o: uint256, live_tab: uint256) -> uint256[2]: view
     def split(tier: uint256, frac: uint256, debt: uint256, x_out: uint256, y_out: uint256, ld: uint256, p_o: uint256) -> uint256[3]: view
@@ -625,13 +626,14 @@ def _place(user: address, collateral: uint256, debt: uint256, N: uint256, rate_m
 @nonreentrant
 def create_loan(collateral: uint256, debt: uint256, N: uint256):
     """
-    @notice Lock `collateral` (token units) over N bands (4..50) and borrow `debt` stablecoin.
+    @notice Lock `collateral` (token units) over N bands (4..50) and borrow `debt` stablecoin,
+            at least the policy's min_debt_for(N) (wider loans cost more to liquidate).
     """
     assert collateral > 0, "zero collateral"
     assert debt > 0, "zero debt"
     assert N >= c.MIN_TICKS and N <= c.MAX_TICKS, "N out of range"
     assert self._loans[msg.sender] == 0, "loan exists"
-    assert debt >= staticcall POLICY.min_debt(), "debt below minimum"
+    assert debt >= staticcall POLICY.min_debt_for(N), "debt below minimum"
     cfg: Config = self._load_config()
     rate_mul: uint256 = self._save_rate(cfg)
     self._check_ceiling(rate_mul, debt)
@@ -731,6 +733,7 @@ def repay(amount: uint256, _for: address = msg.sender):
             position's bands pays first, the caller pays only the rest, and `_for` receives
             all collateral plus any stablecoin left. A partial repay outside soft
             liquidation moves the position to safer bands; inside, it only lowers the debt.
+            A partial repay may not leave less than the policy's min_debt_for(N).
     """
     assert amount > 0, "zero amount"
     assert self._loans[_for] != 0, "no loan"
@@ -754,9 +757,9 @@ def repay(amount: uint256, _for: address = msg.sender):
         log Repay(user=_for, collateral_decrease=xy[1], loan_decrease=debt)
         return
     new_debt: uint256 = debt - amount
-    assert new_debt >= staticcall POLICY.min_debt(), "debt below minimum"
-    extcall STABLECOIN.burn_from(msg.sender, amount)
     ns: int256[2] = staticcall AMM.read_user_tick_numbers(_for)
+    assert new_debt >= staticcall POLICY.min_debt_for(convert(ns[1] - ns[0] + 1, uint256)), "debt below minimum"
+    extcall STABLECOIN.burn_from(msg.sender, amount)
     if ns[0] > staticcall AMM.active_band():
         xy: uint256[2] = extcall AMM.withdraw(_for, c.WAD)
         self._place(_for, xy[1], new_debt, convert(ns[1] - ns[0] + 1, uint256), rate_mul, cfg)

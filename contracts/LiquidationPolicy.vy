@@ -40,6 +40,9 @@ event SetLiquidationParams:
     chip: uint256
     max_in_auction: uint256
 
+event SetMinDebtPerBand:
+    min_debt_per_band: uint256
+
 
 controller: public(address)
 # The parameters a liquidation reads, packed so that it reads two slots instead of six
@@ -49,6 +52,9 @@ _fractions: uint256
 # min_debt | tip << 128 (128 bits each)
 _amounts: uint256
 max_in_auction: public(uint256)  # cap on the total tab of live auctions
+# a loan over N bands carries at least max(min_debt, N * min_debt_per_band): liquidating
+# it costs gas per band (read only when a loan is opened or repaid in part)
+min_debt_per_band: public(uint256)
 
 MAX_PENALTY: constant(uint256) = 3 * c.WAD // 10
 MAX_MIN_DEBT: constant(uint256) = 10**9 * c.WAD
@@ -115,6 +121,21 @@ def set_liquidation_params(
     self._amounts = min_debt | (tip << 128)
     self.max_in_auction = max_in_auction
     log SetLiquidationParams(penalty_tier1=penalty_tier1, penalty_tier2=penalty_tier2, target_health=target_health, min_debt=min_debt, tip=tip, chip=chip, max_in_auction=max_in_auction)
+
+
+@external
+def set_min_debt_per_band(min_debt_per_band: uint256):
+    """
+    @notice Per-band part of the smallest loan: a loan over N bands must carry at least
+            max(min_debt, N * min_debt_per_band), so that a wide loan, whose liquidation
+            costs more gas (every band is read and withdrawn), still pays its keeper.
+            0 turns it off. At most 1e9 / 50 (a 50-band loan then needs at most 1e9).
+            Admin only.
+    """
+    admin_role._check_admin()
+    assert min_debt_per_band <= MAX_MIN_DEBT // c.MAX_TICKS, "min debt per band out of range"
+    self.min_debt_per_band = min_debt_per_band
+    log SetMinDebtPerBand(min_debt_per_band=min_debt_per_band)
 
 
 # ---------------------------------------------------------------- packed fields
@@ -201,6 +222,17 @@ def min_debt() -> uint256:
             below which a tab earns no keeper reward.
     """
     return self._min_debt()
+
+
+@external
+@view
+def min_debt_for(n_bands: uint256) -> uint256:
+    """
+    @notice Smallest debt a loan over `n_bands` bands may be opened with or repaid down to:
+            max(min_debt, n_bands * min_debt_per_band).
+    """
+    # checked product: only an absurd n_bands (no loan has more than MAX_TICKS) can revert it
+    return max(self._min_debt(), n_bands * self.min_debt_per_band)
 
 
 @external

@@ -145,6 +145,7 @@ ONCHAIN_VIEWS: dict[str, tuple[str, str]] = {
     "penalty_tier2": (_LIQ, "penalty_tier2"),
     "target_health": (_LIQ, "target_health"),
     "min_debt": (_LIQ, "min_debt"),
+    "min_debt_per_band": (_LIQ, "min_debt_per_band"),
     "tip": (_LIQ, "tip"),
     "chip": (_LIQ, "chip"),
     "max_in_auction": (_LIQ, "max_in_auction"),

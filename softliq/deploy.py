@@ -136,6 +136,8 @@ def deploy_market(backend: Backend, params: MarketParams, admin: str) -> Market:
         p.chip,
         p.max_in_auction,
     )
+    if p.min_debt_per_band:
+        backend.transact_as(admin, policy, "set_min_debt_per_band", p.min_debt_per_band)
     adapter = backend.deploy("LlammaAdapter", backend.address(amm))
     market = Market(stablecoin, collateral, oracle, amm, controller, admin, params, source, auction, policy, adapter)
     if p.rate:

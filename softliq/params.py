@@ -23,12 +23,17 @@ rounded down; bench/results/gas.json's liquidate_tier2 is 265,869 now). Kept: it
 positions over about 20 bands at the design gas price, where 280,000 would cover 10."""
 GAS_PRICE_REF = 40 * GWEI
 """The design gas price (wei per gas): up to it, liquidating a min_debt loan pays."""
+LIQUIDATION_GAS_PER_BAND = 13_000
+"""Gas a liquidation costs per band of the position, rounded up from bench/gas.py's
+N = 10 to N = 50 slope (tier 1: 12,889; tier 2: 10,612). tests/bench checks it still
+bounds the measured slope. min_debt_per_band follows from it."""
 
 
-SMALL_LOANS: dict[str, int] = {"min_debt": 100 * WAD, "tip": WAD, "chip": 10**15}
+SMALL_LOANS: dict[str, int] = {"min_debt": 100 * WAD, "min_debt_per_band": 0, "tip": WAD, "chip": 10**15}
 """Liquidation parameters for markets of small loans (a few collateral units, as the
-test suites and the fuzz campaigns open): min_debt 100, tip 1, chip 0.1%. With the
-defaults such loans could not be opened (below min_debt) or would always go tier 2."""
+test suites and the fuzz campaigns open): min_debt 100 whatever N, tip 1, chip 0.1%.
+With the defaults such loans could not be opened (below min_debt) or would always go
+tier 2."""
 
 
 def liquidation_reward(debt: int, tip: int, chip: int, penalty_tier2: int) -> int:
@@ -45,6 +50,19 @@ def min_debt_paying(gas: int, gas_price: int, native_price: int, tip: int, chip:
     per_debt = chip * (WAD + penalty_tier2) // WAD  # reward per unit of debt (WAD)
     debt = max(cost - tip, 0) * WAD // per_debt + 1
     step = 1000 * WAD
+    return -(-debt // step) * step
+
+
+def min_debt_per_band_paying(gas_per_band: int, gas_price: int, native_price: int, chip: int, penalty_tier2: int) -> int:
+    """Debt per band (stablecoin wei, rounded up to a whole 10) whose chip pays for the
+    gas a liquidation spends on one band, `gas_per_band` at `gas_price` with the native
+    token worth `native_price`: with min_debt_for(N) = max(min_debt, N * this), the part
+    of a wide loan's liquidation that grows with N pays for itself and the tip for the
+    rest (docs/design.md, "Liquidation v2")."""
+    cost = gas_per_band * gas_price * native_price // WAD
+    per_debt = chip * (WAD + penalty_tier2) // WAD  # reward per unit of debt (WAD)
+    debt = cost * WAD // per_debt + 1
+    step = 10 * WAD
     return -(-debt // step) * step
 
 
@@ -117,6 +135,10 @@ class MarketParams:
     GAS_PRICE_REF with collateral at 3000; it pays up to 47 gwei); a liquidation that
     would leave less is taken whole, and a tier-1 liquidation sends at least this much
     to auction."""
+    min_debt_per_band: int = min_debt_per_band_paying(LIQUIDATION_GAS_PER_BAND, GAS_PRICE_REF, 3000 * WAD, DEFAULT_CHIP, 5 * 10**16)
+    """Per-band part of the smallest loan (150 with the defaults): a loan over N bands
+    needs at least max(min_debt, N * min_debt_per_band), 7,500 at N = 50, because its
+    liquidation costs LIQUIDATION_GAS_PER_BAND more gas per band. 0 turns it off."""
     tip: int = DEFAULT_TIP
     """Flat keeper reward per liquidation or re-pricing (stablecoin)."""
     chip: int = DEFAULT_CHIP
@@ -164,7 +186,7 @@ UNITS: dict[str, str] = {
     "fee": "fraction", "oracle_fee_window": "duration", "away_fee": "fraction", "swing_factor": "factor",
     "swing_time": "duration", "loan_discount": "fraction", "liquidation_discount": "fraction",
     "debt_ceiling": "amount", "rate": "rate", "penalty_tier1": "fraction", "penalty_tier2": "fraction",
-    "target_health": "fraction", "min_debt": "amount", "tip": "amount", "chip": "fraction",
+    "target_health": "fraction", "min_debt": "amount", "min_debt_per_band": "amount", "tip": "amount", "chip": "fraction",
     "max_in_auction": "amount", "auction_curve": "curve", "auction_curve_a": "curve_a",
     "auction_curve_b": "duration", "auction_buf": "factor", "auction_tail": "duration",
     "auction_cusp": "factor", "auction_chost": "amount", "ema_time": "duration",
@@ -318,6 +340,8 @@ MAX_PENALTY = 3 * WAD // 10
 """LiquidationPolicy: penalty_tier2 at most (penalty_tier1 < liquidation_discount)."""
 MAX_TARGET_HEALTH = WAD // 2
 MAX_MIN_DEBT = 10**9 * WAD
+MAX_TICKS = 50
+"""The widest loan (bands); LiquidationPolicy bounds min_debt_per_band by MAX_MIN_DEBT / it."""
 MAX_CHIP = WAD // 10
 BUF_RANGE = (WAD, 2 * WAD)
 """Auction.set_params: buf, tail (seconds), cusp in these closed ranges; chost <= MAX_CHOST."""
@@ -360,6 +384,7 @@ def _bounds(p: MarketParams) -> list[tuple[str, bool, str]]:
         ("penalty_tier2", p.penalty_tier1 < p.penalty_tier2 <= MAX_PENALTY, "must be in (penalty_tier1, 30%]"),
         ("target_health", 0 < p.target_health <= MAX_TARGET_HEALTH, "must be in (0, 50%]"),
         ("min_debt", 0 < p.min_debt <= MAX_MIN_DEBT, "must be in (0, 1e9]"),
+        ("min_debt_per_band", p.min_debt_per_band <= MAX_MIN_DEBT // MAX_TICKS, "must be in [0, 2e7]"),
         ("chip", p.chip <= MAX_CHIP, "must be at most 10%"),
         ("max_in_auction", p.max_in_auction >= p.min_debt, "must be at least min_debt"),
         ("tip", p.tip + p.chip * largest_tab // WAD < p.penalty_tier1 * p.min_debt // WAD,

@@ -127,8 +127,18 @@ class ControllerModel:
     def set_liquidation_params(self, p1: int, p2: int, target: int, min_debt: int, tip: int, chip: int, cap: int) -> None:
         """set_liquidation_params (LiquidationPolicy's, which logs it)."""
         PolicyModel.check(self.liquidation_discount, p1, p2, target, min_debt, tip, chip, cap)
-        self.policy = PolicyModel(p1, p2, target, min_debt, tip, chip, cap)
+        self.policy = PolicyModel(p1, p2, target, min_debt, tip, chip, cap, self.policy.min_debt_per_band)
         self.log.emit("policy", "SetLiquidationParams", **self.policy.fields())
+
+    def set_min_debt_per_band(self, amount: int) -> None:
+        """LiquidationPolicy.set_min_debt_per_band (which logs it)."""
+        require(amount <= 10**9 * WAD // MAX_TICKS, "min debt per band out of range")
+        self.policy.min_debt_per_band = amount
+        self.log.emit("policy", "SetMinDebtPerBand", min_debt_per_band=amount)
+
+    def min_debt_for(self, n_bands: int) -> int:
+        """LiquidationPolicy.min_debt_for: the smallest debt of a loan over n_bands."""
+        return self.policy.min_debt_for(n_bands)
 
     # ------------------------------------------------------------ debt bookkeeping
 
@@ -322,7 +332,7 @@ class ControllerModel:
         require(debt > 0, "zero debt")
         require(MIN_TICKS <= N <= MAX_TICKS, "N out of range")
         require(not self.loan_exists(sender), "loan exists")
-        require(debt >= self.policy.min_debt, "debt below minimum")
+        require(debt >= self.min_debt_for(N), "debt below minimum")
         rate_mul = self._save_rate()
         self._check_ceiling(rate_mul, debt)
         self._place(sender, collateral, debt, N, rate_mul)
@@ -406,9 +416,9 @@ class ControllerModel:
             self.log.emit("controller", "Repay", user=user, collateral_decrease=y, loan_decrease=debt)
             return
         new_debt = debt - amount
-        require(new_debt >= self.policy.min_debt, "debt below minimum")
-        self.stable.burn(sender, amount)
         n1, n2 = self.amm.read_user_tick_numbers(user)
+        require(new_debt >= self.min_debt_for(n2 - n1 + 1), "debt below minimum")
+        self.stable.burn(sender, amount)
         if n1 > self.amm.active:
             _, y = self.amm.withdraw(user, WAD)
             self._place(user, y, new_debt, n2 - n1 + 1, rate_mul)

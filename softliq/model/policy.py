@@ -24,6 +24,8 @@ class PolicyModel:
     tip: int
     chip: int
     max_in_auction: int
+    min_debt_per_band: int = 0
+    """Set apart (set_min_debt_per_band); not a field of SetLiquidationParams."""
 
     @classmethod
     def from_params(cls, params: MarketParams) -> "PolicyModel":
@@ -36,12 +38,19 @@ class PolicyModel:
             params.tip,
             params.chip,
             params.max_in_auction,
+            params.min_debt_per_band,
         )
 
     def fields(self) -> dict[str, int]:
         """The parameters by name, in SetLiquidationParams' order (this class declares
         them in that order)."""
-        return dataclasses.asdict(self)
+        values = dataclasses.asdict(self)
+        del values["min_debt_per_band"]
+        return values
+
+    def min_debt_for(self, n_bands: int) -> int:
+        """min_debt_for(): the smallest debt of a loan over n_bands bands."""
+        return max(self.min_debt, n_bands * self.min_debt_per_band)
 
     @staticmethod
     def check(liquidation_discount: int, p1: int, p2: int, target: int, min_debt: int, tip: int, chip: int, cap: int) -> None:

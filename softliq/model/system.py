@@ -103,6 +103,8 @@ class ModelMarket:
         self.controller.set_liquidation_params(
             p.penalty_tier1, p.penalty_tier2, p.target_health, p.min_debt, p.tip, p.chip, p.max_in_auction
         )
+        if p.min_debt_per_band:
+            self.controller.set_min_debt_per_band(p.min_debt_per_band)
         if p.rate:
             self.controller.set_rate(p.rate)
         self._bind_log(EventLog(record_events))  # what deployment logged is not an action's
@@ -354,6 +356,12 @@ class ModelMarket:
         """set_liquidation_params(p1, p2, target_health, min_debt, tip, chip, max_in_auction)."""
         self._check_admin(sender)
         self.controller.set_liquidation_params(*values)
+
+    @atomic
+    def set_min_debt_per_band(self, amount: int, sender: str | None = None) -> None:
+        """LiquidationPolicy.set_min_debt_per_band."""
+        self._check_admin(sender)
+        self.controller.set_min_debt_per_band(amount)
 
     @atomic
     def set_auction_params(self, buf: int, tail: int, cusp: int, chost: int, sender: str | None = None) -> None:

@@ -38,7 +38,8 @@ class Cast:
 
 
 MAX_TOP_UP = 100
-"""Whole collateral units a borrower may get beyond its drawn size to reach min_debt."""
+"""Whole collateral units a borrower may get beyond its drawn size to reach the
+policy's min_debt_for(N)."""
 
 
 def _borrower_sizes(scenario: Scenario, options: ScenarioOptions) -> list[tuple[int, float, int]]:
@@ -63,14 +64,15 @@ def spawn_borrowers(chain: Chain, scenario: Scenario, options: ScenarioOptions) 
     loans = []
     for units, share, n_bands in _borrower_sizes(scenario, options):
         who = chain.new_account("borrower")
+        least = m.policy.min_debt_for(n_bands)  # the smallest loan over n_bands bands
         debt = 0
-        for units in range(units, units + MAX_TOP_UP + 1):  # a loan below min_debt gets more collateral
+        for units in range(units, units + MAX_TOP_UP + 1):  # a loan below the minimum gets more collateral
             collateral = units * scale
             debt = m.controller.max_borrowable(collateral, n_bands) * round(share * 10**6) // 10**6
-            if debt >= m.params.min_debt:
+            if debt >= least:
                 break
-        if debt < m.params.min_debt:
-            raise ScenarioError(f"a borrower's debt {debt} is below min_debt even with {MAX_TOP_UP} more collateral")
+        if debt < least:
+            raise ScenarioError(f"a borrower's debt {debt} over {n_bands} bands is below min_debt_for = {least} even with {MAX_TOP_UP} more collateral")
         chain.fund_collateral(who, collateral)
         chain.transact(who, m.controller, "create_loan", collateral, debt, n_bands)
         loans.append(Loan(who, collateral, debt, n_bands))

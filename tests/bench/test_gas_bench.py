@@ -101,3 +101,15 @@ def test_liquidation_report_and_json(bench: ModuleType, gas: dict[str, int]) -> 
     assert bars["bar"]["liquidate_tier1_n50"] == bars["bar"]["liquidate_tier2_n50"] == 450_000
     assert bars["bar"]["liquidate_many_10_per_position"] == 150_000
     assert bars["bar"]["liquidate_first_auction"] == gas["liquidate_tier2"] + bench.FIRST_AUCTION_EXTRA
+
+
+def test_liquidation_gas_per_band_stays_within_the_minimum_debt_rule(gas: dict[str, int]) -> None:
+    """min_debt_per_band's default assumes a liquidation costs at most
+    LIQUIDATION_GAS_PER_BAND more per band (softliq.params): the N = 10 to N = 50 slope of
+    both tiers, measured now, must stay below it, or wide minimum-size loans stop paying
+    their keepers at the design gas price."""
+    from softliq.params import LIQUIDATION_GAS_PER_BAND
+
+    for tier in (1, 2):
+        slope = (gas[f"liquidate_tier{tier}_n50"] - gas[f"liquidate_tier{tier}"]) // 40
+        assert 0 < slope <= LIQUIDATION_GAS_PER_BAND, f"tier {tier}: {slope} gas a band"
