@@ -5,6 +5,9 @@ AMM when the AMM pays above it (the other leg is assumed done on the external ma
 `market_price`). The trade size maximises profit after fee (the AMM's quotes include it)
 and gas, with few quotes (each walks bands, slow on py-evm): `softliq.arbitrage.grown_search`
 (a small probe, growing sizes, a short golden section), typically 10-15 quotes.
+A trade that lands late (`latency_blocks`) values its other leg at the price it expects
+when it lands (`landing_price`: the last latency window's move once more, when it goes
+against the trade), and bounds its output so that it breaks even there.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from __future__ import annotations
 from softliq.arbitrage import Quote, direction, grown_search, probe_size
 from softliq.chain import Chain
 from softliq.keepers.base import GWEI, WAD, Action, Keeper, KeeperError
+
+BLOCK_SECONDS = 12
+"""Seconds a block of latency stands for (the scenarios' block time)."""
 
 BASE_SLIPPAGE = 5 * 10**15
 """0.5%: the bound on a trade that lands in the block after it was priced."""
@@ -59,17 +65,40 @@ class Arbitrageur(Keeper):
         operator whose trades land late can ask for an edge the market cannot take back
         meanwhile. Default 0: in the crash scenario (an hour late) any margin kept the
         arbitrageur from converting bands early, and borrowers lost more (docs/design.md)."""
+        self.seen: list[tuple[int, int]] = []
+        """(time, market price) of every step: the move over the last latency window."""
+
+    def landing_price(self, now: int, market_price: int, i: int) -> int:
+        """The market price a trade decided now should expect when it lands, latency
+        later: today's, moved once more by the market's move over the last latency window
+        when that move goes against the trade (a fall when it buys collateral, i = 0; a
+        rise when it sells, i = 1). A flat or favourable market, or no latency, leaves it.
+        An hour-late buyer in the crash scenario that valued its fill at the decision
+        price filled 256k of stablecoin 11% above the price it landed at (-28k)."""
+        window = self.latency_blocks * BLOCK_SECONDS
+        past = [p for t, p in self.seen if t <= now - window]
+        if window <= BLOCK_SECONDS or not past:
+            return market_price
+        then = past[-1]
+        moved = market_price * market_price // then  # the same relative move again, rounded down
+        return min(market_price, moved) if i == 0 else max(market_price, moved)
 
     def step(self, chain: Chain, market_price: int) -> list[Action]:
         amm = chain.market.amm
-        trade = self.best_trade(chain, market_price)
+        now = chain.now()
+        self.seen.append((now, market_price))
+        i = direction(amm, market_price)
+        if i is None:
+            return []
+        land = self.landing_price(now, market_price, i)
+        trade = self.best_trade(chain, market_price, land)
         if trade is None:
             return []
         gas = self.gas_cost(self.swap_gas, market_price)
         net = trade.profit - gas
         if net < self.min_profit or net <= 0:
             return []
-        min_out = max(trade.out * (WAD - self.slippage) // WAD, self.break_even_out(chain, trade, market_price, gas))
+        min_out = max(trade.out * (WAD - self.slippage) // WAD, self.break_even_out(chain, trade, land, gas))
         return [self.action("swap", "swap", amm, "exchange", trade.i, 1 - trade.i, trade.used, min_out, profit=net)]
 
     @staticmethod
@@ -84,15 +113,17 @@ class Arbitrageur(Keeper):
             return -(-(trade.used + gas) * WAD // (market_price * precision))
         return -(-trade.used * precision * market_price // WAD) + gas
 
-    def best_trade(self, chain: Chain, market_price: int) -> Quote | None:
-        """The most profitable trade toward `market_price` within inventory, or None; it
-        sends `used` of coin `i`."""
+    def best_trade(self, chain: Chain, market_price: int, land: int | None = None) -> Quote | None:
+        """The most profitable trade toward `market_price` within inventory, its other leg
+        valued at `land` (the price expected when it lands; default `market_price`), or
+        None; it sends `used` of coin `i`."""
         m = chain.market
         i = direction(m.amm, market_price)
         if i is None:
             return None
+        land = market_price if land is None else land
         cap = (m.stablecoin if i == 0 else m.collateral).balanceOf(self.address)
         # value the other leg `margin` against the trade: the edge it must have beyond fee and gas
-        value_at = market_price * (WAD - self.margin) // WAD if i == 0 else market_price * (WAD + self.margin) // WAD
+        value_at = land * (WAD - self.margin) // WAD if i == 0 else land * (WAD + self.margin) // WAD
         precision = 10 ** (18 - m.params.collateral_decimals)
         return grown_search(m.amm, i, value_at, precision, cap, probe_size(i, market_price, precision))

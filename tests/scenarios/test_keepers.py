@@ -155,3 +155,42 @@ def test_a_late_arbitrage_never_fills_at_a_loss_at_its_decision_price(chain):
     [outcome] = runner.advance(301 * 12, market)
     assert not outcome.ok and "slippage" in outcome.error
     assert outcome.profit == -outcome.gas_cost  # only the gas is lost
+
+
+def test_a_late_arbitrageur_expects_the_market_to_keep_moving_against_it():
+    """landing_price: an arbitrageur whose trades land `latency` later values the other leg
+    at the market price moved once more by the last latency window's move, when that move
+    is against the trade (a fall for a buy of collateral, a rise for a sale); otherwise,
+    and without latency, at the market price."""
+    late = Arbitrageur("0x" + "22" * 20, latency_blocks=300)
+    hour = 300 * 12
+    late.seen = [(0, 3000 * WAD), (hour // 2, 2900 * WAD)]
+    assert late.landing_price(hour, 2700 * WAD, 0) == 2700 * WAD * 2700 // 3000  # fell 10%: 10% more
+    assert late.landing_price(hour, 2700 * WAD, 1) == 2700 * WAD  # a seller does not mind a fall
+    assert late.landing_price(hour, 3300 * WAD, 1) == 3300 * WAD * 3300 // 3000  # rose 10%: a seller expects more
+    assert late.landing_price(hour, 3300 * WAD, 0) == 3300 * WAD
+    assert late.landing_price(hour - 1, 2700 * WAD, 0) == 2700 * WAD  # no observation a window old yet
+    on_time = Arbitrageur("0x" + "33" * 20, latency_blocks=1)
+    on_time.seen = late.seen
+    assert on_time.landing_price(hour, 2700 * WAD, 0) == 2700 * WAD
+
+
+def test_a_late_arbitrageur_does_not_buy_into_a_falling_market(chain):
+    """The crash scenario's loss: an hour-late arbitrageur saw the market fall into a loan's
+    bands over the last hour and would buy collateral the AMM sells below the market now.
+    It expects the fall to go on by the time the trade lands and leaves the gap to an
+    on-time arbitrageur, who takes it (a late one valuing its fill at today's price would
+    take it too: the test fails without landing_price)."""
+    m = chain.market
+    late = Arbitrageur(chain.new_account("late"), latency_blocks=300)
+    on_time = Arbitrageur(chain.new_account("arbitrageur"))
+    for keeper in (late, on_time):
+        fund_stablecoin(chain, keeper.address, 100_000 * WAD)
+    start = m.oracle.price()
+    assert late.step(chain, start) == []  # in step with the market: only watches
+    chain.sleep(300 * 12)
+    market = market_in_a_loans_bands(chain)
+    assert market < start
+    assert [a.kind for a in on_time.step(chain, market)] == ["swap"]
+    assert late.best_trade(chain, market) is not None  # at today's price the gap pays
+    assert late.step(chain, market) == []
