@@ -24,7 +24,7 @@ from softliq.fuzz.rules_admin import AdminRules
 from softliq.fuzz.rules_callers import CallerRules
 from softliq.fuzz.rules_market import MarketRules
 from softliq.fuzz.world import FuzzFailure, World
-from softliq.params import WAD
+from softliq.params import MAX_TICKS, WAD
 from softliq.revm import revert_data_reason
 
 MAX_PRICE = 2**255
@@ -40,6 +40,15 @@ AUCTION_ROUNDS = 5
 """Keeper rounds (a minute apart) in which every live auction must end once worked off."""
 FULL_MODEL_EVERY = 5
 """Every this many steps invariant 8 also compares every loan's x_down, y_up and health."""
+
+PER_BAND_SHARES = (0, 10, 25, 50, 200)
+"""min_debt_per_band the admin sets, in percent of min_debt: 0 is off; 10 binds only
+beyond 10 bands (none of N_CHOICES; a 50-band loan needs 5 min_debt); 25 gives exactly
+min_debt at N = 4 and 2.5 min_debt at 10; 50 and 200 bind for every N_CHOICES loan (up
+to 20 min_debt at N = 10, a loan of a few tenths of a collateral unit)."""
+PROBE_TENTHS = 30
+"""Collateral (tenths of a unit) of the loan that probes min_debt_for at its edge: even at
+PRICE_FLOOR it can carry the largest minimum PER_BAND_SHARES asks for."""
 
 borrower_ix = st.integers(0, 3)
 loan_share = st.sampled_from([100, 99, 97, 95, 90, 80, 60, 30, 5, 101])
@@ -156,6 +165,8 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
         self.moves: list[int] = []
         self.stopped = 0
         """The auction breaker level the admin set (0: none)."""
+        self.min_debt_per_band = self.m.params.min_debt_per_band
+        """The per-band part of the smallest loan the admin set (LiquidationPolicy)."""
         inv.STATS.examples += 1
         inv.STATS.start_rule("")  # set-up calls count for no rule
 
@@ -176,6 +187,11 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
 
     def _units(self, tenths: int) -> int:
         return actors.collateral_units(self.m, tenths * WAD // 10)
+
+    def _min_debt_for(self, n_bands: int) -> int:
+        """The smallest debt a loan over `n_bands` may be opened with or repaid down to,
+        from the settings the machine tracks: max(min_debt, n_bands * min_debt_per_band)."""
+        return max(self.liq["min_debt"], n_bands * self.min_debt_per_band)
 
     # ------------------------------------------------------------------ set-up
 
@@ -208,10 +224,13 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
         exists = self._has_loan(who)
         allowed = {"loan exists", "debt below minimum", "debt too high for collateral", "zero debt", "debt ceiling exceeded"}
         out = self.world.attempt(who, c, "create_loan", collateral, debt, n, allowed=allowed)
-        should = not exists and self.liq["min_debt"] <= debt <= max_debt
+        least = self._min_debt_for(n)
+        should = not exists and least <= debt <= max_debt
         if out.ok != should:
-            raise FuzzFailure(f"create_loan({collateral}, {debt}, {n}) of max {max_debt}: ok={out.ok} ({out.reason}), expected ok={should}")
+            raise FuzzFailure(f"create_loan({collateral}, {debt}, {n}) of max {max_debt}, min_debt_for {least}: ok={out.ok} ({out.reason}), expected ok={should}")
         inv.STATS.count("create_loan as predicted")
+        if not exists and self.liq["min_debt"] <= debt < least:
+            inv.STATS.event("create_loan below the per-band minimum refused")
         inv.STATS.event("loan opened" if out.ok else f"create_loan reverted: {out.reason}")
 
     def _check_max_borrowable(self, collateral: int, max_debt: int) -> None:
@@ -267,14 +286,20 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
             self._repay_full(who, amount)
             return
         self.world.give_stablecoin(who, max(0, amount - self.world.balance("stablecoin", who)))
+        n1, n2 = m.amm.read_user_tick_numbers(who)
+        least = self._min_debt_for(n2 - n1 + 1)
+        below = debt - amount < least
         # re-placing the rest may not fit when the loan discount rose since the loan was
-        # placed (LLAMMA's behaviour too): that revert is expected, and counted
+        # placed (LLAMMA's behaviour too): that revert is expected, and counted; the
+        # minimum is checked first
         out = self.world.attempt(who, c, "repay", amount, allowed={"debt below minimum", "debt too high for collateral"})
-        if out.reason == "debt too high for collateral":
+        if out.reason == "debt too high for collateral" and not below:
             inv.STATS.event("partial repay blocked: rest does not fit at the new discount")
             return
-        if out.ok != (debt - amount >= self.liq["min_debt"]):
-            raise FuzzFailure(f"repay({amount}) of {debt}: ok={out.ok}, min_debt {self.liq['min_debt']}")
+        if out.ok == below or (below and out.reason != "debt below minimum"):
+            raise FuzzFailure(f"repay({amount}) of {debt} over {n2 - n1 + 1} bands: ok={out.ok} ({out.reason}), min_debt_for {least}")
+        if below and debt - amount >= self.liq["min_debt"]:
+            inv.STATS.event("partial repay below the per-band minimum refused")
         # the rest is stored as a normalised debt rounded up and read back rounded up:
         # at most ceil(rate_mul / WAD) wei above debt - amount (against the borrower)
         slack = -(-m.amm.get_rate_mul() // WAD)
@@ -816,6 +841,48 @@ class SystemMachine(CallerRules, AdminRules, MarketRules, RuleBasedStateMachine)
         else:
             self._set_breaker(pct)
         inv.STATS.count("admin change within bounds")
+
+    @rule(share=st.sampled_from(PER_BAND_SHARES), b=borrower_ix, n=st.sampled_from(N_CHOICES))
+    def admin_sets_min_debt_per_band(self, share: int, b: int, n: int) -> None:
+        """The admin sets min_debt_per_band to `share`% of min_debt; the machine keeps it
+        (create_loan and partial repays predict with it). The getter and the model hold
+        it, min_debt_for(N) is max(min_debt, N * it) for N_CHOICES and MAX_TICKS, and a
+        borrower without a loan over `n` bands is refused one wei below that minimum and
+        accepted at it."""
+        self._tick()
+        w, policy = self.world, self.world.liquidation_holder()
+        value = self.liq["min_debt"] * share // 100
+        w.attempt(self.m.admin, policy, "set_min_debt_per_band", value)
+        self.min_debt_per_band = value
+        if policy.min_debt_per_band() != value:
+            inv.fail("min debt per band", f"set_min_debt_per_band({value}): the getter returns {policy.min_debt_per_band()}")
+        model = w.model.controller.policy if w.model is not None else None
+        if model is not None and model.min_debt_per_band != value:
+            inv.fail("8 model matches chain", f"set_min_debt_per_band({value}): model holds {model.min_debt_per_band}")
+        for n_bands in (*N_CHOICES, MAX_TICKS):
+            if policy.min_debt_for(n_bands) != self._min_debt_for(n_bands):
+                inv.fail("min debt per band", f"min_debt_for({n_bands}) = {policy.min_debt_for(n_bands)}, expected {self._min_debt_for(n_bands)}")
+        inv.STATS.count("min_debt_for = max(min_debt, N * min_debt_per_band)")
+        inv.STATS.event(f"min_debt_per_band set to {share}% of min_debt")
+        self._probe_min_debt(b, n)
+
+    def _probe_min_debt(self, b: int, n: int) -> None:
+        """Borrower b, if without a loan, asks over `n` bands for one wei less than the
+        minimum the machine tracks (must be refused: "debt below minimum"), then for
+        exactly it (must go through, if the collateral carries it)."""
+        who, c, w = self.world.borrowers[b], self.m.controller, self.world
+        if self._has_loan(who):
+            return
+        least, collateral = self._min_debt_for(n), self._units(PROBE_TENTHS)
+        w.mint_collateral(who, collateral)
+        out = w.attempt(who, c, "create_loan", collateral, least - 1, n, allowed={"debt below minimum"})
+        if out.ok:
+            raise FuzzFailure(f"create_loan({collateral}, {least - 1}, {n}) went through below min_debt_for {least}")
+        if least > c.max_borrowable(collateral, n):
+            inv.STATS.event("min debt probe: minimum beyond the collateral")
+            return
+        w.attempt(who, c, "create_loan", collateral, least, n)
+        inv.STATS.count("a loan of exactly min_debt_for(N) opens, one wei less does not")
 
     def _set_curve(self, pct: int) -> None:
         """A new auction curve (live auctions keep theirs: invariant 6 checks prices never

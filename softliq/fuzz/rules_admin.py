@@ -2,9 +2,9 @@
 callers who are not the admin (a mixin of `softliq.fuzz.machine.SystemMachine`).
 
 Every setter the fuzz world can call (Controller set_rate, set_amm_fee, set_discounts,
-set_debt_ceiling; LiquidationPolicy set_liquidation_params; Auction set_params,
-set_curve, set_stopped) has `BoundCase`s built from the bounds in `softliq.params`
-(which mirror contracts/modules/constants.vy and the setters' asserts):
+set_debt_ceiling; LiquidationPolicy set_liquidation_params, set_min_debt_per_band;
+Auction set_params, set_curve, set_stopped) has `BoundCase`s built from the bounds in
+`softliq.params` (which mirror contracts/modules/constants.vy and the setters' asserts):
 
 - *at* a bound the admin's call must succeed, the getters must return exactly what was
   set, and the model must hold the same settings; the old settings are then restored
@@ -38,6 +38,7 @@ from softliq.params import (
     MAX_PENALTY,
     MAX_RATE,
     MAX_TARGET_HEALTH,
+    MAX_TICKS,
     MIN_DISCOUNT_GAP,
     MIN_FEE,
     MIN_LIQUIDATION_DISCOUNT,
@@ -45,6 +46,11 @@ from softliq.params import (
     WAD,
     max_amm_fee,
 )
+
+MAX_MIN_DEBT_PER_BAND = MAX_MIN_DEBT // MAX_TICKS
+"""LiquidationPolicy.set_min_debt_per_band: at most this (a 50-band loan then needs at
+most MAX_MIN_DEBT); 0 turns the per-band minimum off."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -57,6 +63,7 @@ class Settings:
     debt_ceiling: int
     liquidation: tuple[int, ...]
     """set_liquidation_params' arguments, in LIQUIDATION_PARAMS order."""
+    min_debt_per_band: int
     auction: tuple[int, int, int, int]
     """(buf, tail, cusp, chost): set_params' arguments."""
     curve: tuple[int, int, int]
@@ -75,6 +82,7 @@ class Settings:
             discounts=(c.loan_discount(), c.liquidation_discount()),
             debt_ceiling=c.debt_ceiling(),
             liquidation=tuple(getattr(policy, name)() for name in LIQUIDATION_PARAMS),
+            min_debt_per_band=policy.min_debt_per_band(),
             auction=(a.buf(), a.tail(), a.cusp(), a.chost()),
             curve=(a.curve_kind(), a.curve_a(), a.curve_b()),
             stopped=a.stopped(),
@@ -94,6 +102,7 @@ class Settings:
             discounts=(c.loan_discount, c.liquidation_discount),
             debt_ceiling=c.debt_ceiling,
             liquidation=tuple(getattr(c.policy, name) for name in LIQUIDATION_PARAMS),
+            min_debt_per_band=c.policy.min_debt_per_band,
             auction=(a.buf, a.tail, a.cusp, a.chost),
             curve=a.curve,
             stopped=a.stopped,
@@ -111,6 +120,7 @@ SETTERS: dict[str, tuple[str, Callable[[Settings], tuple[int, ...]]]] = {
     "set_discounts": ("controller", lambda s: s.discounts),
     "set_debt_ceiling": ("controller", lambda s: (s.debt_ceiling,)),
     "set_liquidation_params": ("policy", lambda s: s.liquidation),
+    "set_min_debt_per_band": ("policy", lambda s: (s.min_debt_per_band,)),
     "set_params": ("auction", lambda s: s.auction),
     "set_curve": ("auction", lambda s: s.curve),
     "set_stopped": ("auction", lambda s: (s.stopped,)),
@@ -177,7 +187,8 @@ def _max_chip(s: Settings) -> int:
 
 
 def _policy_cases() -> list[BoundCase]:
-    """set_liquidation_params' bounds (LiquidationPolicy.vy), in its asserts' order."""
+    """set_liquidation_params' bounds (LiquidationPolicy.vy), in its asserts' order, then
+    set_min_debt_per_band's (it has no lower one: 0 turns the per-band minimum off)."""
     sp, q = "set_liquidation_params", _liq
     ld = lambda s: s.discounts[1]  # noqa: E731
     p1 = lambda s: q(s)["penalty_tier1"]  # noqa: E731
@@ -211,6 +222,8 @@ def _policy_cases() -> list[BoundCase]:
                   lambda s: _put(s, sp, chip=_max_chip(s) + 1) if _max_chip(s) < MAX_CHIP else None, reward),
         BoundCase("keeper reward: tip", sp, lambda s: _put(s, sp, tip=q(s)["tip"] + _reward_room(q(s)) - 1),
                   lambda s: _put(s, sp, tip=q(s)["tip"] + _reward_room(q(s))), reward),
+        BoundCase("min_debt_per_band <= MAX_MIN_DEBT / MAX_TICKS", "set_min_debt_per_band", lambda s: (MAX_MIN_DEBT_PER_BAND,),
+                  lambda s: (MAX_MIN_DEBT_PER_BAND + 1,), "min debt per band out of range"),
     ]
 
 
@@ -396,7 +409,8 @@ class AdminRules:
 def _with(s: Settings, setter: str, args: tuple[int, ...]) -> Settings:
     """`s` after `setter(*args)` succeeded."""
     field = {"set_rate": "rate", "set_amm_fee": "fee", "set_discounts": "discounts", "set_debt_ceiling": "debt_ceiling",
-             "set_liquidation_params": "liquidation", "set_params": "auction", "set_curve": "curve", "set_stopped": "stopped"}[setter]
+             "set_liquidation_params": "liquidation", "set_min_debt_per_band": "min_debt_per_band",
+             "set_params": "auction", "set_curve": "curve", "set_stopped": "stopped"}[setter]
     value: Any = args[0] if len(args) == 1 and field not in ("liquidation",) else tuple(args)
     return Settings(**{**{f.name: getattr(s, f.name) for f in fields(Settings)}, field: value})
 

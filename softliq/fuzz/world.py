@@ -121,6 +121,7 @@ MIRRORS: dict[tuple[str, str], Mirror | None] = {
     ("controller", "set_discounts"): lambda mm, who, a: mm.set_discounts(*a, sender=who),
     ("controller", "set_debt_ceiling"): lambda mm, who, a: mm.set_debt_ceiling(*a, sender=who),
     ("policy", "set_liquidation_params"): lambda mm, who, a: mm.set_liquidation_params(*a, sender=who),
+    ("policy", "set_min_debt_per_band"): lambda mm, who, a: mm.set_min_debt_per_band(*a, sender=who),
     ("amm", "exchange"): lambda mm, who, a: mm.exchange(who, *a),
     ("amm", "exchange_dy"): lambda mm, who, a: mm.exchange_dy(who, *a),
     ("llamma_adapter", "exchange_dy"): lambda mm, who, a: mm.adapter_exchange_dy(a[0], who, *a[1:]),

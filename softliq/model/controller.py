@@ -3,6 +3,8 @@ health, band placement, reserves, and liquidation (whose tier math is in policy.
 
 from __future__ import annotations
 
+import dataclasses
+
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -133,7 +135,8 @@ class ControllerModel:
     def set_min_debt_per_band(self, amount: int) -> None:
         """LiquidationPolicy.set_min_debt_per_band (which logs it)."""
         require(amount <= 10**9 * WAD // MAX_TICKS, "min debt per band out of range")
-        self.policy.min_debt_per_band = amount
+        # a new policy object, as set_liquidation_params makes: model copies share the old one
+        self.policy = dataclasses.replace(self.policy, min_debt_per_band=amount)
         self.log.emit("policy", "SetMinDebtPerBand", min_debt_per_band=amount)
 
     def min_debt_for(self, n_bands: int) -> int:
