@@ -27,6 +27,17 @@ LIQUIDATION_GAS_PER_BAND = 13_000
 """Gas a liquidation costs per band of the position, rounded up from bench/gas.py's
 N = 10 to N = 50 slope (tier 1: 12,889; tier 2: 10,612). tests/bench checks it still
 bounds the measured slope. min_debt_per_band follows from it."""
+LIQUIDATION_GAS_FIXED = 170_000
+"""Gas a liquidation costs besides its bands: with LIQUIDATION_GAS_PER_BAND an upper
+bound of bench/gas.py's single liquidations at N = 10 and 50, both tiers (tests/bench
+checks it); the liquidator keeper estimates its gas with liquidation_gas."""
+
+
+def liquidation_gas(n_bands: int) -> int:
+    """Upper estimate of the gas of liquidating one position over `n_bands` bands alone
+    (in a liquidate_many each costs less: the oracle, the policy and the reward are read
+    and paid once)."""
+    return LIQUIDATION_GAS_FIXED + LIQUIDATION_GAS_PER_BAND * n_bands
 
 
 SMALL_LOANS: dict[str, int] = {"min_debt": 100 * WAD, "min_debt_per_band": 0, "tip": WAD, "chip": 10**15}

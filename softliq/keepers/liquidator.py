@@ -3,7 +3,8 @@
 It pages through the loan book with `controller.users_to_liquidate(offset, limit)` and
 liquidates the users listed, all in one `liquidate_many` (up to 50 per transaction), if
 the keeper reward (tip + chip * tab, read from the market's parameters) is expected to
-cover the gas, or unconditionally with `only_profitable=False`. It skips liquidating
+cover the gas (`softliq.params.liquidation_gas` of the loan's width, unless a flat
+`liquidate_gas` is given), or unconditionally with `only_profitable=False`. It skips liquidating
 while the auction house is full (live tab >= max_in_auction): such a liquidation would
 revert.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from softliq.chain import Chain
 from softliq.keepers.base import GWEI, WAD, Action, Keeper, KeeperError
+from softliq.params import liquidation_gas
 
 MAX_BATCH = 50
 """Users per liquidate_many (the Controller's bound)."""
@@ -31,7 +33,7 @@ class Liquidator(Keeper):
         gas_price: int = 5 * GWEI,
         page: int = 50,
         only_profitable: bool = False,
-        liquidate_gas: int = 250_000,
+        liquidate_gas: int | None = None,
     ) -> None:
         super().__init__(address, latency_blocks, gas_price)
         if not 1 <= page <= 50:
@@ -49,6 +51,14 @@ class Liquidator(Keeper):
             users += [str(u) for u in c.users_to_liquidate(offset, self.page)]
         return users
 
+    def expected_gas(self, chain: Chain, user: str) -> int:
+        """Gas of liquidating `user`: the flat `liquidate_gas` if one was given, else the
+        upper estimate for the loan's width (a 50-band loan costs ~3x a 10-band one)."""
+        if self.liquidate_gas is not None:
+            return self.liquidate_gas
+        n1, n2 = chain.market.amm.read_user_tick_numbers(user)
+        return liquidation_gas(n2 - n1 + 1)
+
     def expected_reward(self, chain: Chain, user: str) -> int:
         """Upper estimate of the reward: tip + chip * (debt with the tier-2 penalty)."""
         p = chain.market.params
@@ -64,7 +74,7 @@ class Liquidator(Keeper):
         for user in self.unhealthy(chain):
             if user in busy:
                 continue
-            net = self.expected_reward(chain, user) - self.gas_cost(self.liquidate_gas, market_price)
+            net = self.expected_reward(chain, user) - self.gas_cost(self.expected_gas(chain, user), market_price)
             if self.only_profitable and net <= 0:
                 continue
             batch.append((user, net))

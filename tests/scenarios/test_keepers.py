@@ -5,6 +5,7 @@ import pytest
 
 from softliq.chain import BoaChain, deploy_boa_cached, fund_stablecoin
 from softliq.keepers import Arbitrageur, KeeperRunner, Liquidator
+from softliq.params import liquidation_gas
 
 WAD = 10**18
 
@@ -102,11 +103,13 @@ def test_a_profit_only_liquidator_leaves_loans_whose_reward_cannot_pay_its_gas(c
     rewards = [probe.expected_reward(chain, u) for u in (small, large)]
     assert rewards[0] < rewards[1]
     # the gas price at which the mean of the two rewards pays exactly the gas
-    gas_price = (rewards[0] + rewards[1]) // 2 * WAD // (probe.liquidate_gas * price)
+    gas = probe.expected_gas(chain, small)
+    assert gas == probe.expected_gas(chain, large) == liquidation_gas(4)  # both over 4 bands
+    gas_price = (rewards[0] + rewards[1]) // 2 * WAD // (gas * price)
     picky = Liquidator(chain.new_account("liquidator"), gas_price=gas_price, only_profitable=True)
     [action] = picky.step(chain, price)
     assert action.method == "liquidate" and [a.lower() for a in action.args] == [large.lower()]
-    assert action.expected_profit == rewards[1] - picky.gas_cost(picky.liquidate_gas, price) > 0
+    assert action.expected_profit == rewards[1] - picky.gas_cost(gas, price) > 0
     eager = Liquidator(chain.new_account("liquidator"), gas_price=gas_price)
     [action] = eager.step(chain, price)
     assert action.method == "liquidate_many" and sorted(u.lower() for u in action.args[0]) == sorted(u.lower() for u in (small, large))
@@ -194,3 +197,26 @@ def test_a_late_arbitrageur_does_not_buy_into_a_falling_market(chain):
     assert [a.kind for a in on_time.step(chain, market)] == ["swap"]
     assert late.best_trade(chain, market) is not None  # at today's price the gap pays
     assert late.step(chain, market) == []
+
+
+def test_a_profit_only_liquidator_counts_the_gas_of_a_wide_loan(chain):
+    """Two unhealthy loans over 4 and 50 bands: at a gas price where the wide loan's
+    reward would pay a narrow loan's gas but not its own (liquidation_gas grows with the
+    width), a profit-only liquidator liquidates only the narrow one (with one flat gas
+    figure it took both)."""
+    m = chain.market
+    narrow, wide = open_loan(chain, 99, 4), open_loan(chain, 50, 50, 20 * WAD)
+    probe = Liquidator(chain.new_account("probe"))
+    lowest = max(m.amm.read_user_tick_numbers(u)[1] for u in (narrow, wide))
+    chain.set_market_price(m.amm.p_oracle_down(lowest) * 90 // 100)
+    price = m.oracle.price()
+    assert all(m.controller.health(u, True) < 0 for u in (narrow, wide))
+    gas = [probe.expected_gas(chain, u) for u in (narrow, wide)]
+    assert gas == [liquidation_gas(4), liquidation_gas(50)] and gas[1] > 2 * gas[0]
+    rewards = [probe.expected_reward(chain, u) for u in (narrow, wide)]
+    gas_price = rewards[0] * WAD // (2 * gas[0] * price)  # the narrow reward pays twice its gas
+    assert rewards[1] * WAD < gas[1] * gas_price * price // WAD * WAD  # the wide one does not pay its own
+    assert rewards[1] * WAD >= gas[0] * gas_price * price // WAD * WAD  # it would at the narrow gas
+    picky = Liquidator(chain.new_account("liquidator"), gas_price=gas_price, only_profitable=True)
+    [action] = picky.step(chain, price)
+    assert action.method == "liquidate" and action.args[0].lower() == narrow.lower()
