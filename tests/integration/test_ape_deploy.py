@@ -54,9 +54,12 @@ def test_loan_through_soft_liquidation_and_repay(market, params, admin, borrower
     n1, n2 = amm.read_user_tick_numbers(borrower)
     assert n2 - n1 + 1 == N_BANDS
 
-    # arbitrageur: stablecoin from its own loan, at a fifth of max over 50 bands (far below)
+    # arbitrageur: stablecoin from its own loan, at a fifth of max over 50 bands (far
+    # below), and at least the smallest loan over 50 bands (min_debt_for(50))
     arb_collateral = 4 * debt * WAD // params.price
-    fund_and_borrow(market, arbitrageur, arb_collateral, c.max_borrowable(arb_collateral, 50) // 5, 50)
+    arb_debt = max(c.max_borrowable(arb_collateral, 50) // 5, market.policy.min_debt_for(50))
+    assert arb_debt <= c.max_borrowable(arb_collateral, 50) // 2
+    fund_and_borrow(market, arbitrageur, arb_collateral, arb_debt, 50)
     assert amm.read_user_tick_numbers(arbitrageur)[0] > n2
 
     # admin moves the oracle to the bottom of the borrower's third band
