@@ -13,11 +13,8 @@ against the trade), and bounds its output so that it breaks even there.
 from __future__ import annotations
 
 from softliq.arbitrage import Quote, direction, grown_search, probe_size
-from softliq.chain import Chain
+from softliq.chain import BLOCK_TIME, Chain
 from softliq.keepers.base import GWEI, WAD, Action, Keeper, KeeperError
-
-BLOCK_SECONDS = 12
-"""Seconds a block of latency stands for (the scenarios' block time)."""
 
 BASE_SLIPPAGE = 5 * 10**15
 """0.5%: the bound on a trade that lands in the block after it was priced."""
@@ -66,7 +63,8 @@ class Arbitrageur(Keeper):
         meanwhile. Default 0: in the crash scenario (an hour late) any margin kept the
         arbitrageur from converting bands early, and borrowers lost more (docs/design.md)."""
         self.seen: list[tuple[int, int]] = []
-        """(time, market price) of every step: the move over the last latency window."""
+        """(time, market price) of the steps within the last latency window, and the
+        latest one before it: the market's move over the window."""
 
     def landing_price(self, now: int, market_price: int, i: int) -> int:
         """The market price a trade decided now should expect when it lands, latency
@@ -75,9 +73,9 @@ class Arbitrageur(Keeper):
         rise when it sells, i = 1). A flat or favourable market, or no latency, leaves it.
         An hour-late buyer in the crash scenario that valued its fill at the decision
         price filled 256k of stablecoin 11% above the price it landed at (-28k)."""
-        window = self.latency_blocks * BLOCK_SECONDS
+        window = self.latency_blocks * BLOCK_TIME
         past = [p for t, p in self.seen if t <= now - window]
-        if window <= BLOCK_SECONDS or not past:
+        if window <= BLOCK_TIME or not past:
             return market_price
         then = past[-1]
         moved = market_price * market_price // then  # the same relative move again, rounded down
@@ -87,6 +85,8 @@ class Arbitrageur(Keeper):
         amm = chain.market.amm
         now = chain.now()
         self.seen.append((now, market_price))
+        while len(self.seen) > 1 and self.seen[1][0] <= now - self.latency_blocks * BLOCK_TIME:
+            self.seen.pop(0)  # older than the latest observation a window old: not needed again
         i = direction(amm, market_price)
         if i is None:
             return []
