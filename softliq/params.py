@@ -352,7 +352,10 @@ MAX_PENALTY = 3 * WAD // 10
 MAX_TARGET_HEALTH = WAD // 2
 MAX_MIN_DEBT = 10**9 * WAD
 MAX_TICKS = 50
-"""The widest loan (bands); LiquidationPolicy bounds min_debt_per_band by MAX_MIN_DEBT / it."""
+"""The widest loan (bands)."""
+MAX_MIN_DEBT_PER_BAND = MAX_MIN_DEBT // MAX_TICKS
+"""LiquidationPolicy.set_min_debt_per_band: at most this (a 50-band loan then needs at
+most MAX_MIN_DEBT); 0 turns the per-band minimum off."""
 MAX_CHIP = WAD // 10
 BUF_RANGE = (WAD, 2 * WAD)
 """Auction.set_params: buf, tail (seconds), cusp in these closed ranges; chost <= MAX_CHOST."""
@@ -395,7 +398,7 @@ def _bounds(p: MarketParams) -> list[tuple[str, bool, str]]:
         ("penalty_tier2", p.penalty_tier1 < p.penalty_tier2 <= MAX_PENALTY, "must be in (penalty_tier1, 30%]"),
         ("target_health", 0 < p.target_health <= MAX_TARGET_HEALTH, "must be in (0, 50%]"),
         ("min_debt", 0 < p.min_debt <= MAX_MIN_DEBT, "must be in (0, 1e9]"),
-        ("min_debt_per_band", p.min_debt_per_band <= MAX_MIN_DEBT // MAX_TICKS, "must be in [0, 2e7]"),
+        ("min_debt_per_band", p.min_debt_per_band <= MAX_MIN_DEBT_PER_BAND, "must be in [0, 2e7]"),
         ("chip", p.chip <= MAX_CHIP, "must be at most 10%"),
         ("max_in_auction", p.max_in_auction >= p.min_debt, "must be at least min_debt"),
         ("tip", p.tip + p.chip * largest_tab // WAD < p.penalty_tier1 * p.min_debt // WAD,

@@ -35,10 +35,10 @@ from softliq.params import (
     MAX_DURATION,
     MAX_LOAN_DISCOUNT,
     MAX_MIN_DEBT,
+    MAX_MIN_DEBT_PER_BAND,
     MAX_PENALTY,
     MAX_RATE,
     MAX_TARGET_HEALTH,
-    MAX_TICKS,
     MIN_DISCOUNT_GAP,
     MIN_FEE,
     MIN_LIQUIDATION_DISCOUNT,
@@ -46,11 +46,6 @@ from softliq.params import (
     WAD,
     max_amm_fee,
 )
-
-MAX_MIN_DEBT_PER_BAND = MAX_MIN_DEBT // MAX_TICKS
-"""LiquidationPolicy.set_min_debt_per_band: at most this (a 50-band loan then needs at
-most MAX_MIN_DEBT); 0 turns the per-band minimum off."""
-
 
 @dataclass(frozen=True)
 class Settings:
