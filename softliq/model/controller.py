@@ -12,6 +12,7 @@ from softliq.model.amm import AMMModel
 from softliq.model.events import EventLog
 from softliq.model.policy import PolicyModel
 from softliq.model.tokens import TokenModel
+from softliq.params import MAX_MIN_DEBT_PER_BAND
 from softliq.model.wad_math import (
     MAX_LOAN_DISCOUNT,
     MAX_RATE,
@@ -134,7 +135,7 @@ class ControllerModel:
 
     def set_min_debt_per_band(self, amount: int) -> None:
         """LiquidationPolicy.set_min_debt_per_band (which logs it)."""
-        require(amount <= 10**9 * WAD // MAX_TICKS, "min debt per band out of range")
+        require(amount <= MAX_MIN_DEBT_PER_BAND, "min debt per band out of range")
         # a new policy object, as set_liquidation_params makes: model copies share the old one
         self.policy = dataclasses.replace(self.policy, min_debt_per_band=amount)
         self.log.emit("policy", "SetMinDebtPerBand", min_debt_per_band=amount)

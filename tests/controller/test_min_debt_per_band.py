@@ -16,12 +16,12 @@ from softliq import MarketParams, deploy_boa
 from softliq.actors import collateral_units, fund_collateral, open_loan
 from softliq.gas import measure_call
 from softliq.params import GAS_PRICE_REF, LIQUIDATION_GAS_PER_BAND, SMALL_LOANS, WAD
+from softliq.params import MAX_MIN_DEBT_PER_BAND as MAX_PER_BAND
 
 from .helpers import act, one_event, snapshot
 
 PER_BAND = 40 * WAD
 """Binds above N = 2 on the suites' market (min_debt 100): N = 50 needs 2,000."""
-MAX_PER_BAND = 10**9 * WAD // 50
 
 
 def set_per_band(market, admin, amount: int) -> None:
