@@ -12,7 +12,6 @@ from softliq.model.amm import AMMModel
 from softliq.model.events import EventLog
 from softliq.model.policy import PolicyModel
 from softliq.model.tokens import TokenModel
-from softliq.params import MAX_MIN_DEBT_PER_BAND
 from softliq.model.wad_math import (
     MAX_LOAN_DISCOUNT,
     MAX_RATE,
@@ -28,6 +27,7 @@ from softliq.model.wad_math import (
     sdiv,
     sub,
 )
+from softliq.params import MAX_MIN_DEBT_PER_BAND
 
 if TYPE_CHECKING:
     from softliq.model.auction import AuctionModel
