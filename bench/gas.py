@@ -64,6 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from softliq import WAD, Market, MarketParams, deploy_boa  # noqa: E402
 from softliq.actors import fund_collateral, fund_stablecoin, open_loan  # noqa: E402
 from softliq.gas import measure_call  # noqa: E402
+from softliq.positions import read_user_ticks
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_dir import add_record, verdict, write_results  # noqa: E402
 
@@ -337,7 +338,7 @@ def where_it_landed(market: Market, who: str, before: list[int]) -> str:
     assert n2 - n1 == before[1] - before[0], f"N changed: {before} -> {[n1, n2]}"
     if [n1, n2] == before:
         return "same"
-    shared = [amm.total_shares(n) > mine for n, mine in zip(range(n1, n2 + 1), amm.read_user_ticks(who))]
+    shared = [amm.total_shares(n) > mine for n, mine in zip(range(n1, n2 + 1), read_user_ticks(amm, who))]
     if all(shared):
         return "held"
     return "empty" if not any(shared) else "partly held"

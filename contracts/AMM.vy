@@ -285,7 +285,13 @@ def _from32(v: uint256) -> int256:
 @view
 def _load_range() -> BandRange:
     v: uint256 = self._band_range
-    return BandRange(active=self._from32(v), lo=self._from32(v >> 32), hi=self._from32(v >> 64), virgin=self._from32(v >> 96), carry=v >> 128)
+    return BandRange(
+        active=convert(v & MASK32, int256) - OFFSET32,
+        lo=convert((v >> 32) & MASK32, int256) - OFFSET32,
+        hi=convert((v >> 64) & MASK32, int256) - OFFSET32,
+        virgin=convert((v >> 96) & MASK32, int256) - OFFSET32,
+        carry=v >> 128,
+    )
 
 
 @internal
@@ -391,7 +397,7 @@ def active_band() -> int256:
     """
     @notice The band trading happens in now.
     """
-    return self._load_range().active
+    return self._from32(self._band_range)
 
 
 @external
@@ -400,7 +406,7 @@ def min_band() -> int256:
     """
     @notice Lowest band index that may hold liquidity.
     """
-    return self._load_range().lo
+    return self._from32(self._band_range >> 32)
 
 
 @external
@@ -409,7 +415,7 @@ def max_band() -> int256:
     """
     @notice Highest band index that may hold liquidity.
     """
-    return self._load_range().hi
+    return self._from32(self._band_range >> 64)
 
 
 @external
@@ -662,13 +668,6 @@ def dynamic_fee() -> uint256:
     return self._ctx(self._price_oracle()).fee
 
 
-@internal
-@view
-def _band(n: int256) -> (uint256, uint256):
-    v: uint256 = self._bands[n]
-    return v & HALF_MASK, v >> 128
-
-
 @external
 @view
 def bands_x(n: int256) -> uint256:
@@ -705,10 +704,10 @@ def get_p() -> uint256:
     """
     @notice Current AMM price in the active band (WAD); mid-range if the band is empty.
     """
-    n: int256 = self._load_range().active
-    x: uint256 = 0
-    y: uint256 = 0
-    x, y = self._band(n)
+    n: int256 = self._from32(self._band_range)
+    v: uint256 = self._bands[n]  # the active band is below V: stored as it is
+    x: uint256 = v & HALF_MASK
+    y: uint256 = v >> 128
     cv: Curve = self._curve(self._ctx(self._price_oracle()), n, x, y * COLLATERAL_PRECISION)
     if x == 0 and y == 0:
         return self._isqrt(cv.p_lo * cv.p_hi)  # rounds down
@@ -745,11 +744,15 @@ def _sides(pump: bool, ctx: Ctx, n: int256, x: uint256, y_raw: uint256) -> Sides
     pump (i=0): stablecoin in, collateral out; otherwise collateral in, stablecoin out.
     """
     cv: Curve = self._curve(ctx, n, x, y_raw * COLLATERAL_PRECISION)
-    sd: Sides = empty(Sides)
-    if pump:
-        sd = Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y_raw * COLLATERAL_PRECISION, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
-    else:
-        sd = Sides(in_bal=y_raw * COLLATERAL_PRECISION, in_off=cv.g, in_prec=COLLATERAL_PRECISION, out_bal=x, out_off=cv.f, out_prec=1, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
+    y: uint256 = y_raw * COLLATERAL_PRECISION
+    sd: Sides = Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
+    if not pump:  # the other way round
+        sd.in_bal = y
+        sd.in_off = cv.g
+        sd.in_prec = COLLATERAL_PRECISION
+        sd.out_bal = x
+        sd.out_off = cv.f
+        sd.out_prec = 1
     if AWAY_FEE != 0:
         sd.away_fee = max(AWAY_FEE, cv.fee)
         left: uint256 = sd.out_bal  # the band's whole range lies beyond p_o: every unit is away
@@ -1015,7 +1018,6 @@ def exchange_dy(i: uint256, j: uint256, out_amount: uint256, max_amount: uint256
     @return [input paid, output received]
     """
     self._check_pair(i, j)
-    assert out_amount > 0, "AMM: zero amount"
     ctx: Ctx = self._price_oracle_w()
     in_amount: uint256 = self._calc_swap(i == 0, out_amount, True, ctx).in_amount
     assert in_amount != max_value(uint256), "AMM: not enough liquidity"
@@ -1063,12 +1065,6 @@ def get_dx(i: uint256, j: uint256, out_amount: uint256) -> uint256:
 
 # ---------------------------------------------------------------- positions
 
-@internal
-@pure
-def _pos_n(rec: uint256, at: uint256) -> int256:
-    return self._from32(rec >> at)  # a band of a position record
-
-
 @external
 def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
     """
@@ -1077,18 +1073,13 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
             amount // N; the rest (under N units) stays the user's, in no band.
     """
     self._only_admin()
-    assert n2 >= n1 and n2 - n1 < 50, "AMM: bad band range"
-    assert n1 > -OFFSET32 and n2 < OFFSET32 - 1, "AMM: bad band range"  # active >= n1 - 1 and V <= n2 + 1 stay packable
+    # bands within (-2**31, 2**31 - 1): active >= n1 - 1 and V <= n2 + 1 stay packable
+    assert n2 >= n1 and n2 - n1 < 50 and n1 > -OFFSET32 and n2 < OFFSET32 - 1, "AMM: bad band range"
     assert self.user_position[user] == 0, "AMM: user already deposited"
     r: BandRange = self._load_range()
-    active: int256 = r.active
-    if n1 <= active:
-        # the position may sit above the active band only across empty bands
-        for k: uint256 in range(1024):
-            nk: int256 = active - convert(k, int256)
-            if nk < n1:
-                break
-            assert self._bands[nk] == 0, "AMM: deposit above active band"
+    if n1 <= r.active:
+        # the position may sit above the active band only across empty bands (at most 1024)
+        assert self._can_skip(r.active, n1), "AMM: deposit above active band"
         r.active = n1 - 1
     n_bands: uint256 = convert(n2 - n1 + 1, uint256)
     dy: uint256 = amount // n_bands  # rounds down: the rest is the user's dust
@@ -1106,7 +1097,8 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
         v: uint256 = self._bands[n]
         y: uint256 = v >> 128
         if k < explicit:
-            assert v & HALF_MASK == 0, "AMM: band not empty"
+            # below the active band a band holds collateral only (x == 0), and the bands
+            # above it that a deposit may cover were checked empty
             ds: uint256 = (s + c.DEAD_SHARES) * dy // (y + 1)  # rounds down: against the depositor
             assert ds > 0, "AMM: amount too low"
             assert s + ds <= c.MAX_AMOUNT and y + dy <= c.MAX_AMOUNT, "AMM: band overflow"
@@ -1122,12 +1114,11 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
                 self._total_shares[key] = pair | (1 << half)
     # the dust is under n_bands
     self.user_position[user] = dy | self._to32(n1) << 128 | self._to32(n2) << 160 | self._to32(v1) << 192 | (amount - dy * n_bands) << 224
-    if r.hi < r.lo:
+    if r.hi < r.lo:  # the first deposit
         r.lo = n1
         r.hi = n2
-    else:
-        r.lo = min(r.lo, n1)
-        r.hi = max(r.hi, n2)
+    r.lo = min(r.lo, n1)
+    r.hi = max(r.hi, n2)
     self._store_range(r)
     log Deposit(provider=user, amount=amount, n1=n1, n2=n2)
 
@@ -1144,16 +1135,15 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
     assert frac > 0 and frac <= c.WAD, "AMM: bad fraction"
     rec: uint256 = self.user_position[user]
     assert rec != 0, "AMM: no deposit"
-    n1: int256 = self._pos_n(rec, 128)
-    n2: int256 = self._pos_n(rec, 160)
+    n1: int256 = self._from32(rec >> 128)
+    n2: int256 = self._from32(rec >> 160)
     a: uint256 = rec & HALF_MASK
-    v1: int256 = self._pos_n(rec, 192)
-    virgin: int256 = self._load_range().virgin
+    v1: int256 = self._from32(rec >> 192)
+    virgin: int256 = self._from32(self._band_range >> 96)
     # a < 2**128 and frac <= WAD: no overflow
     da: uint256 = unsafe_div(unsafe_mul(a, frac), c.WAD)  # rounds down: the user keeps the rest
     explicit: uint256 = convert(v1 - n1, uint256)
-    implicit: uint256 = unsafe_mul(c.DEAD_SHARES, a)  # the user's shares in each band from v1; a < 2**128
-    implicit_ds: uint256 = unsafe_mul(c.DEAD_SHARES, da)  # da <= a
+    implicit_ds: uint256 = unsafe_mul(c.DEAD_SHARES, da)  # from v1 the user holds DEAD_SHARES * a a band; a < 2**128
     last: int256 = min(n2, virgin - 1) - n1  # bands n1 .. n1 + last are materialised
     total_x: uint256 = 0
     total_y: uint256 = 0
@@ -1171,11 +1161,10 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
                 self._total_shares[pair_key] = pair
                 pair_key = n >> 1
                 pair = self._total_shares[pair_key]
-        shares: uint256 = implicit
         ds: uint256 = implicit_ds
-        tick: uint256 = (k & 1) << 7  # band k's half of the user's tick slot k // 2
         if k < explicit:
-            shares = (self.user_ticks[user][k >> 1] >> tick) & HALF_MASK
+            tick: uint256 = (k & 1) << 7  # band k's half of the user's tick slot k // 2
+            shares: uint256 = (self.user_ticks[user][k >> 1] >> tick) & HALF_MASK
             ds = unsafe_div(unsafe_mul(shares, frac), c.WAD)  # rounds down: the user keeps the rest
             self.user_ticks[user][k >> 1] -= ds << tick  # ds <= shares: no borrow into the other half
         half: uint256 = convert(n & 1, uint256) << 7  # n's half of the pair slot
@@ -1218,14 +1207,20 @@ def can_skip_bands(n_end: int256) -> bool:
     @notice Whether every band from the active one up to (lower n) `n_end` is empty, so a
             new position may be placed at n_end or above the active band.
     """
-    active: int256 = self._load_range().active
+    return self._can_skip(self._from32(self._band_range), n_end)
+
+
+@internal
+@view
+def _can_skip(active: int256, n_end: int256) -> bool:
+    # bands above the active one are below V: stored as they are
     for k: uint256 in range(1024):
         nk: int256 = active - convert(k, int256)
         if nk < n_end:
             return True
         if self._bands[nk] != 0:
             return False
-    return False
+    return False  # too far to check
 
 
 @external
@@ -1237,7 +1232,7 @@ def read_user_tick_numbers(user: address) -> int256[2]:
     rec: uint256 = self.user_position[user]
     if rec == 0:
         return [0, 0]
-    return [self._pos_n(rec, 128), self._pos_n(rec, 160)]
+    return [self._from32(rec >> 128), self._from32(rec >> 160)]
 
 
 @external
@@ -1259,12 +1254,12 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     rec: uint256 = self.user_position[user]
     if rec == 0:
         return [0, 0, 0]
-    n1: int256 = self._pos_n(rec, 128)
-    last: uint256 = convert(self._pos_n(rec, 160) - n1, uint256)
+    n1: int256 = self._from32(rec >> 128)
+    last: uint256 = convert(self._from32(rec >> 160) - n1, uint256)
     a: uint256 = rec & HALF_MASK
-    explicit: uint256 = convert(self._pos_n(rec, 192) - n1, uint256)
+    explicit: uint256 = convert(self._from32(rec >> 192) - n1, uint256)
     implicit: uint256 = unsafe_mul(c.DEAD_SHARES, a)  # the user's shares in each band from v1; a < 2**128
-    virgin: int256 = self._load_range().virgin
+    virgin: int256 = self._from32(self._band_range >> 96)
     ctx: Ctx = empty(Ctx)
     sa: uint256 = 0  # band n's lowest sqrt price at p_o
     edge: uint256 = 0  # the price band n's value is taken at: p_oracle_down(n) in mode 1, p_oracle_up(n) in mode 2
@@ -1318,7 +1313,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         ex: uint256 = x
         ey: uint256 = unsafe_mul(y, COLLATERAL_PRECISION)  # below 2**128 * 10**18
         sb: uint256 = sa * SB_OVER_SA // c.WAD  # rounds down, as in _curve
-        if (y == 0 and t + LOG_A_RATIO <= 0) or (x == 0 and t >= 0):
+        if (y == 0 and unsafe_add(t, LOG_A_RATIO) <= 0) or (x == 0 and t >= 0):  # |t| is far below 2**254
             pass  # as it is
         elif x == 0 and ctx.sqrt_po >= sb:
             # all collateral, the oracle at or below the band's AMM range: the curve's
@@ -1334,7 +1329,9 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
             value = ex + ey * edge // c.WAD  # rounds down
         else:
             value = (ey + ex * c.WAD // edge) // COLLATERAL_PRECISION  # rounds down
-        acc_v += value * shares // s  # rounds down
+        if n < virgin:  # a virgin band's value is the user's whole (shares / s is 1 / 1)
+            value = value * shares // s  # rounds down
+        acc_v += value
         # the next band along the grid, without an exp each: its lowest sqrt price is this
         # band's highest, and its edge price is this one's times (A - 1) / A; both round
         # down (lower values: against the borrower, by ~1e-18 of a price per band)

@@ -9,6 +9,7 @@ import boa
 import pytest
 
 from .helpers import C, MAX_UINT, WAD, as_amm_admin, collateral_in_amm, units
+from softliq.positions import read_user_ticks
 
 
 def test_getters_describe_the_deployment(market):
@@ -165,7 +166,7 @@ def test_deposit_range_books_shares(market):
     assert amm.has_liquidity(who)
     per_band = amount // 4
     assert [amm.bands_y(n) for n in range(20, 24)] == [amount - 3 * per_band] + [per_band] * 3
-    assert [amm.total_shares(n) for n in range(20, 24)] == amm.read_user_ticks(who)
+    assert [amm.total_shares(n) for n in range(20, 24)] == read_user_ticks(amm, who)
     x, y = amm.get_sum_xy(who)
     assert x == 0 and amount - 4 <= y <= amount
     assert (amm.min_band(), amm.max_band()) == (20, 23)
