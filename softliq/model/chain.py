@@ -13,6 +13,7 @@ from softliq import actors
 from softliq.deploy import Market
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import WAD, ModelRevert
+from softliq.positions import read_user_ticks
 
 MAX_UINT = 2**256 - 1
 
@@ -297,7 +298,7 @@ class Twin:
         for who in holders:
             out.append((f"balances {who}", (m.stablecoin.balanceOf(who), m.collateral.balanceOf(who)), (mm.stable.balance_of(who), mm.collateral.balance_of(who))))
         for user in self.users:
-            out.append((f"ticks {user}", (amm.read_user_tick_numbers(user), amm.read_user_ticks(user)), (mamm.read_user_tick_numbers(user), mamm.read_user_ticks(user))))
+            out.append((f"ticks {user}", (amm.read_user_tick_numbers(user), read_user_ticks(amm, user)), (mamm.read_user_tick_numbers(user), mamm.read_user_ticks(user))))
             out.append((f"loan {user}", (c.loan_exists(user), c.debt(user), c.liquidation_discounts(user)), (mc.loan_exists(user), mc.debt(user), mc.liquidation_discounts(user))))
             if full_views and (self.focus is None or user in self.focus) and c.loan_exists(user):
                 out.append((f"user_state {user}", c.user_state(user), mc.user_state(user)))
