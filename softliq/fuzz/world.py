@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from softliq import actors
+from softliq.bands import BandReader
 from softliq.chain_revm import EventCodec
 from softliq.deploy import Market
 from softliq.fuzz.evm import RawLog, make_evm
@@ -398,22 +399,9 @@ class World:
 
     def band_reader(self) -> Callable[[int], tuple[int, int, int]]:
         """Reads (x, y in token units, shares) of bands as they are now (use it while the
-        state stays so). Bands up to the active one are below V (docs/lazy-bands-spec.md),
-        stored as they are: read from storage, x in the low and y in the high 128 bits
-        of _bands[n]; shares of bands 2m and 2m + 1 share one slot. Above the active
-        band a band may be virgin, stored as gross deposits and pending withdrawals in a
-        layout of the AMM's own: read through the AMM's views."""
-        amm, st, half = self.market.amm, self.storage["amm"], 2**128 - 1
-        active = amm.active_band()
-
-        def read(n: int) -> tuple[int, int, int]:
-            if n > active:
-                return amm.bands_x(n), amm.bands_y(n), amm.total_shares(n)
-            packed = st.get_map("_bands", n)
-            shares = st.get_map("_total_shares", n >> 1) >> ((n & 1) * 128)  # n >> 1 floors, as the AMM's
-            return packed & half, packed >> 128, shares & half
-
-        return read
+        state stays so): one walk over the liquid range through raw storage, virgin bands
+        included (softliq.bands)."""
+        return BandReader(self.storage["amm"]).reader()
 
     def fingerprint(self, who: Iterable[str] = ()) -> tuple[int, ...]:
         """Cheap summary of market state (raw storage): must not change across a

@@ -9,6 +9,7 @@ arbitrageur walks the bands.
 import boa
 import pytest
 
+from softliq.bands import reader_for
 from softliq.gas import measure_call
 from softliq.positions import decode_position, read_user_ticks
 
@@ -32,7 +33,12 @@ def withdraw(market, who: str, frac: int) -> list[int]:
 
 
 def band_views(amm, n1: int, n2: int) -> list[tuple[int, int, int]]:
-    return [(amm.bands_x(n), amm.bands_y(n), amm.total_shares(n)) for n in range(n1, n2 + 1)]
+    """The bands through the AMM's views; the one-walk raw reading the suites use instead
+    (softliq.bands) must say the same."""
+    views = [(amm.bands_x(n), amm.bands_y(n), amm.total_shares(n)) for n in range(n1, n2 + 1)]
+    raw = reader_for(amm).bands(n1, n2)
+    assert [raw[n] for n in range(n1, n2 + 1)] == views
+    return views
 
 
 def check_books(amm, users: list[str], n1: int, n2: int) -> None:

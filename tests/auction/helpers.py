@@ -10,6 +10,7 @@ from hypothesis import HealthCheck
 
 from softliq import actors
 from softliq.arbitrage import find_arbitrage
+from softliq.bands import reader_for
 from softliq.logs import act, events, one_event  # noqa: F401 - the suites import them from here
 from softliq.params import WAD
 
@@ -139,7 +140,8 @@ def stablecoin_holders(market, wallets) -> int:
 def bands_collateral(market) -> int:
     """Collateral the AMM's bands account for (token units)."""
     amm = market.amm
-    return sum(amm.bands_y(n) for n in range(amm.min_band(), amm.max_band() + 1))
+    lo, hi = amm.min_band(), amm.max_band()
+    return sum(y for _, y, _ in reader_for(amm).bands(lo, hi).values()) if hi >= lo else 0
 
 
 def lots_in_amm(market) -> int:
