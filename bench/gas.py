@@ -64,6 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from softliq import WAD, Market, MarketParams, deploy_boa  # noqa: E402
 from softliq.actors import fund_collateral, fund_stablecoin, open_loan  # noqa: E402
 from softliq.gas import measure_call  # noqa: E402
+from softliq.positions import read_user_ticks
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_dir import add_record, verdict, write_results  # noqa: E402
 
@@ -337,7 +338,7 @@ def where_it_landed(market: Market, who: str, before: list[int]) -> str:
     assert n2 - n1 == before[1] - before[0], f"N changed: {before} -> {[n1, n2]}"
     if [n1, n2] == before:
         return "same"
-    shared = [amm.total_shares(n) > mine for n, mine in zip(range(n1, n2 + 1), amm.read_user_ticks(who))]
+    shared = [amm.total_shares(n) > mine for n, mine in zip(range(n1, n2 + 1), read_user_ticks(amm, who))]
     if all(shared):
         return "held"
     return "empty" if not any(shared) else "partly held"
@@ -381,7 +382,7 @@ LIQUIDATION_BARS: dict[str, int | None] = {
 """Key -> the most gas it may cost (None: no fixed bar). Reference: Aave v3's
 liquidationCall, LLAMMA's liquidate (LLAMMA_LIQUIDATE)."""
 LIQUIDATION_KEYS: tuple[str, ...] = tuple(LIQUIDATION_BARS)
-LIQUIDATION_EXTRAS: tuple[str, ...] = ("liquidate_tier2_auction_live", "liquidate_tier2_n4")
+LIQUIDATION_EXTRAS: tuple[str, ...] = ("liquidate_tier2_auction_live", "liquidate_tier2_n4", "liquidate_tier2_n50_walked")
 """The rows liquidate positions over N = 10 bands unless named `_n4` / `_n50`."""
 FIRST_AUCTION_EXTRA = 20_000
 """The first auction of a market may cost at most this much more than a later one."""
@@ -509,6 +510,17 @@ def deep_crash(setup: LiquidationSetup) -> None:
     set_oracle(m, m.amm.p_oracle_down(n2) * 95 // 100)
 
 
+def walked_crash(setup: LiquidationSetup) -> None:
+    """The arbitrage follows the oracle down through every band of the measured position,
+    then the oracle drops 5% below them: no band of it is virgin any more (each is read
+    and written one by one), the costliest case for a liquidation of its width."""
+    m = setup.market
+    n2 = m.amm.read_user_tick_numbers(setup.who)[1]
+    set_oracle(m, m.amm.p_oracle_down(n2))
+    bring_active_band_to(m, setup.trader, n2)
+    deep_crash(setup)
+
+
 def measure_take(setup: LiquidationSetup, id: int, share: float) -> int:
     """Gas of the keeper buying `share` of auction `id`'s lot, at most at its price now
     (it only falls), for itself without a callback."""
@@ -560,6 +572,9 @@ def wide_position_rows(cfg: Config, market: Market) -> dict[str, int]:
         with boa.env.anchor():
             mild_crash(setup, depth=0.5)
             out["liquidate_tier1_n50"], _ = measure_liquidation(setup, setup.who, tier=1)
+        with boa.env.anchor():
+            walked_crash(setup)
+            out["liquidate_tier2_n50_walked"], _ = measure_liquidation(setup, setup.who, tier=2)
         deep_crash(setup)
         out["liquidate_tier2_n50"], _ = measure_liquidation(setup, setup.who, tier=2)
     return out

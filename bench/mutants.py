@@ -153,6 +153,22 @@ MUTANTS = (
         "LiquidationPolicy: min_debt_for counts one band fewer than the loan has",
         (("LiquidationPolicy.vy", "return max(self._min_debt(), n_bands * self.min_debt_per_band)", "return max(self._min_debt(), (n_bands - 1) * self.min_debt_per_band)"),),
     ),
+    # virgin bands (docs/lazy-bands-spec.md): the pending withdrawals must reach every view
+    Mutant(
+        "materialise_drops_carry",
+        "AMM: a swap reaching virgin bands forgets the withdrawals pending from before V",
+        (("AMM.vy", "    w: uint256 = carry\n", "    w: uint256 = 0\n"),),
+    ),
+    Mutant(
+        "withdraw_skips_end_entry",
+        "AMM: a withdrawal from virgin bands records where it starts but not where it ends",
+        (("AMM.vy", "        self._total_shares[n2 >> 1] += da << self._pair_shift(n2)\n", ""),),
+    ),
+    Mutant(
+        "walk_reads_v_as_stored",
+        "AMM: a swap walk reads band V from storage instead of summing its pending withdrawals",
+        (("AMM.vy", "        if n < r.virgin:\n            v: uint256 = self._bands[n]", "        if n <= r.virgin:\n            v: uint256 = self._bands[n]"),),
+    ),
 )
 
 

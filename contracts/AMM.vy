@@ -80,10 +80,6 @@ event SetFee:
 event SetAdmin:
     admin: indexed(address)
 
-struct UserTicks:
-    ns: int256  # n1 in the low 128 bits, n2 in the high 128 bits (two's complement)
-    ticks: uint256[25]  # shares, two uint128 per slot
-
 struct OracleState:  # one slot: p_o (128 bits) | dfee (60) | time (34) | dir (2) | swing (16) | last (16)
     p_o: uint256
     dfee: uint256
@@ -97,10 +93,12 @@ struct RateState:  # stored in one slot: rate_mul (128 bits) | rate (64) | time 
     rate: uint256
     time: uint256
 
-struct BandRange:  # stored in one slot: active | min | max, each int64 offset by 2**63
+struct BandRange:  # one slot: active | min | max | virgin, each int32 offset by 2**31 | carry (128 bits)
     active: int256
     lo: int256  # lowest band that may hold liquidity
     hi: int256  # highest band that may hold liquidity
+    virgin: int256  # V: bands n >= V no swap has reached (lazy; see the glossary); V > active
+    carry: uint256  # W(V): the pending withdrawal entering band V
 
 struct Ctx:
     p_o: uint256
@@ -137,6 +135,7 @@ struct Trade:
     out_amount: uint256
     n_start: int256  # the active band the walk started from
     n_end: int256
+    virgin: int256  # V when the walk started
     bands: DynArray[int256, 50]
     values: DynArray[uint256, 50]
 
@@ -145,8 +144,9 @@ HALF_MASK: constant(uint256) = 2**128 - 1
 MASK64: constant(uint256) = 2**64 - 1
 MASK60: constant(uint256) = 2**60 - 1
 MASK34: constant(uint256) = 2**34 - 1
+MASK32: constant(uint256) = 2**32 - 1
+OFFSET32: constant(int256) = 2**31
 MASK16: constant(uint256) = 2**16 - 1
-OFFSET64: constant(int256) = 2**63
 
 BORROWED_TOKEN: public(immutable(IERC20))
 COLLATERAL_TOKEN: public(immutable(IERC20))
@@ -173,9 +173,13 @@ _rate_state: uint256
 _band_range: uint256
 _oracle_state: uint256
 
-_bands: HashMap[int256, uint256]  # x in the low 128 bits, y (collateral units) in the high 128
-_total_shares: HashMap[int256, uint256]  # bands 2m (low 128 bits) and 2m+1 (high) at key m
-user_shares: HashMap[address, UserTicks]
+_bands: HashMap[int256, uint256]  # x in the low 128 bits, y (collateral units) in the high 128; n >= V: start | gross y
+_total_shares: HashMap[int256, uint256]  # bands 2m (low 128 bits) and 2m+1 (high) at key m; n >= V: end + 1
+# a position: a (128 bits: collateral per band) | n1 | n2 | v1 | dust, each of the last four
+# 32 bits (bands offset by 2**31); 0: no position. Bands n1 .. v1 - 1 are explicit (their
+# shares in _user_ticks, two per slot), v1 .. n2 implicit (DEAD_SHARES * a each)
+user_position: public(HashMap[address, uint256])
+user_ticks: public(HashMap[address, uint256[25]])
 
 
 @deploy
@@ -242,7 +246,7 @@ def __init__(
     self.admin = admin
     self.fee = fee
     self._store_rate(RateState(rate_mul=c.WAD, rate=0, time=block.timestamp))
-    self._store_range(BandRange(active=0, lo=0, hi=-1))  # hi < lo: no liquidity yet
+    self._store_range(BandRange(active=0, lo=0, hi=-1, virgin=1, carry=0))  # hi < lo: no liquidity yet
     p_o: uint256 = staticcall price_oracle.price()
     assert p_o > 0, "AMM: oracle price is zero"
     assert p_o <= c.MAX_AMOUNT, "AMM: oracle price too high"
@@ -267,26 +271,32 @@ def _store_rate(r: RateState):
 
 @internal
 @pure
-def _to64(n: int256) -> uint256:
-    return convert(n + OFFSET64, uint256)
+def _to32(n: int256) -> uint256:
+    return convert(n + OFFSET32, uint256)  # every band is within [-2**31, 2**31): deposit_range checks
 
 
 @internal
 @pure
-def _from64(v: uint256) -> int256:
-    return convert(v & MASK64, int256) - OFFSET64
+def _from32(v: uint256) -> int256:
+    return convert(v & MASK32, int256) - OFFSET32
 
 
 @internal
 @view
 def _load_range() -> BandRange:
     v: uint256 = self._band_range
-    return BandRange(active=self._from64(v), lo=self._from64(v >> 64), hi=self._from64(v >> 128))
+    return BandRange(
+        active=convert(v & MASK32, int256) - OFFSET32,
+        lo=convert((v >> 32) & MASK32, int256) - OFFSET32,
+        hi=convert((v >> 64) & MASK32, int256) - OFFSET32,
+        virgin=convert((v >> 96) & MASK32, int256) - OFFSET32,
+        carry=v >> 128,
+    )
 
 
 @internal
 def _store_range(r: BandRange):
-    self._band_range = self._to64(r.active) | (self._to64(r.lo) << 64) | (self._to64(r.hi) << 128)
+    self._band_range = self._to32(r.active) | (self._to32(r.lo) << 32) | (self._to32(r.hi) << 64) | (self._to32(r.virgin) << 96) | (r.carry << 128)
 
 
 @internal
@@ -333,7 +343,43 @@ def total_shares(n: int256) -> uint256:
     """
     @notice Shares issued in band n (virtual dead shares not included).
     """
-    return (self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK
+    return self._band_now(n)[2]
+
+
+@internal
+@view
+def _lazy_step(n: int256, w: uint256) -> (uint256, uint256):
+    """
+    Virgin band n (n >= V) with W(n - 1) after its predecessor (the carry at V):
+    (the band's true collateral, gross y - W(n), and the pending withdrawal after it).
+    W(n) = carry + start[V..n] - end[V..n-1]; end[n] is stored plus one once deposited.
+    """
+    v: uint256 = self._bands[n]
+    w_n: uint256 = w + (v & HALF_MASK)  # + start[n]
+    h: uint256 = (self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK
+    return (v >> 128) - w_n, w_n - (max(h, 1) - 1)  # gross y >= W(n) and W(n) >= end[n]: withdrawals never exceed deposits
+
+
+@internal
+@view
+def _band_now(n: int256) -> uint256[3]:
+    """
+    [x, y, shares] of band n; a virgin band's are summed from V (views only: a swap walk
+    steps through them as it goes).
+    """
+    r: BandRange = self._load_range()
+    if n < r.virgin or n > r.hi:  # past hi no deposit ever reached: the slots are empty
+        v: uint256 = self._bands[n]
+        return [v & HALF_MASK, v >> 128, (self._total_shares[self._pair_key(n)] >> self._pair_shift(n)) & HALF_MASK]
+    w: uint256 = r.carry
+    y: uint256 = 0
+    m: int256 = r.virgin
+    for _k: uint256 in range(4096):
+        y, w = self._lazy_step(m, w)
+        if m == n:
+            return [0, y, y * c.DEAD_SHARES]  # a virgin band's shares are DEAD_SHARES per unit
+        m += 1
+    raise "AMM: band too far"
 
 
 @external
@@ -351,7 +397,7 @@ def active_band() -> int256:
     """
     @notice The band trading happens in now.
     """
-    return self._load_range().active
+    return self._from32(self._band_range)
 
 
 @external
@@ -360,7 +406,7 @@ def min_band() -> int256:
     """
     @notice Lowest band index that may hold liquidity.
     """
-    return self._load_range().lo
+    return self._from32(self._band_range >> 32)
 
 
 @external
@@ -369,7 +415,7 @@ def max_band() -> int256:
     """
     @notice Highest band index that may hold liquidity.
     """
-    return self._load_range().hi
+    return self._from32(self._band_range >> 64)
 
 
 @external
@@ -622,20 +668,13 @@ def dynamic_fee() -> uint256:
     return self._ctx(self._price_oracle()).fee
 
 
-@internal
-@view
-def _band(n: int256) -> (uint256, uint256):
-    v: uint256 = self._bands[n]
-    return v & HALF_MASK, v >> 128
-
-
 @external
 @view
 def bands_x(n: int256) -> uint256:
     """
     @notice Stablecoin held in band n (18 decimals).
     """
-    return self._bands[n] & HALF_MASK
+    return self._band_now(n)[0]
 
 
 @external
@@ -644,7 +683,7 @@ def bands_y(n: int256) -> uint256:
     """
     @notice Collateral held in band n (collateral token units).
     """
-    return self._bands[n] >> 128
+    return self._band_now(n)[1]
 
 
 @external
@@ -665,10 +704,10 @@ def get_p() -> uint256:
     """
     @notice Current AMM price in the active band (WAD); mid-range if the band is empty.
     """
-    n: int256 = self._load_range().active
-    x: uint256 = 0
-    y: uint256 = 0
-    x, y = self._band(n)
+    n: int256 = self._from32(self._band_range)
+    v: uint256 = self._bands[n]  # the active band is below V: stored as it is
+    x: uint256 = v & HALF_MASK
+    y: uint256 = v >> 128
     cv: Curve = self._curve(self._ctx(self._price_oracle()), n, x, y * COLLATERAL_PRECISION)
     if x == 0 and y == 0:
         return self._isqrt(cv.p_lo * cv.p_hi)  # rounds down
@@ -705,11 +744,15 @@ def _sides(pump: bool, ctx: Ctx, n: int256, x: uint256, y_raw: uint256) -> Sides
     pump (i=0): stablecoin in, collateral out; otherwise collateral in, stablecoin out.
     """
     cv: Curve = self._curve(ctx, n, x, y_raw * COLLATERAL_PRECISION)
-    sd: Sides = empty(Sides)
-    if pump:
-        sd = Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y_raw * COLLATERAL_PRECISION, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
-    else:
-        sd = Sides(in_bal=y_raw * COLLATERAL_PRECISION, in_off=cv.g, in_prec=COLLATERAL_PRECISION, out_bal=x, out_off=cv.f, out_prec=1, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
+    y: uint256 = y_raw * COLLATERAL_PRECISION
+    sd: Sides = Sides(in_bal=x, in_off=cv.f, in_prec=1, out_bal=y, out_off=cv.g, out_prec=COLLATERAL_PRECISION, inv=cv.inv, fee=cv.fee, away_fee=cv.fee, cheap_net=max_value(uint256), cheap_gross=max_value(uint256), sa=cv.sa)
+    if not pump:  # the other way round
+        sd.in_bal = y
+        sd.in_off = cv.g
+        sd.in_prec = COLLATERAL_PRECISION
+        sd.out_bal = x
+        sd.out_off = cv.f
+        sd.out_prec = 1
     if AWAY_FEE != 0:
         sd.away_fee = max(AWAY_FEE, cv.fee)
         left: uint256 = sd.out_bal  # the band's whole range lies beyond p_o: every unit is away
@@ -801,21 +844,32 @@ def _net_of(sd: Sides, gross: uint256) -> uint256:
 
 @internal
 @view
-def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
+def _calc_swap(pump: bool, amount: uint256, exact_out: bool, ctx: Ctx) -> Trade:
     """
-    Walk bands from the active one, spending up to `in_amount` of the input coin.
-    pump (i=0): stablecoin in, collateral out, n increases. Input rounds up, output down.
+    Walk bands from the active one, spending up to `amount` of the input coin: the bands'
+    new values, the input used and the output, input rounded up, output down.
+    exact_out: only the input (in_amount, rounded up) needed to receive at least `amount`
+    of the output coin; max_value if the bands cannot supply it.
+    pump (i=0): stablecoin in, collateral out, n increases.
     """
     t: Trade = empty(Trade)
-    remaining: uint256 = in_amount
+    remaining: uint256 = amount
+    need: uint256 = 0  # exact_out: the input so far
     r: BandRange = self._load_range()
     n: int256 = r.active
     t.n_start = n
     t.n_end = n
+    t.virgin = r.virgin
+    w: uint256 = r.carry  # the pending withdrawal: a walk meets the virgin bands from V on
     for _i: uint256 in range(1074):
         x: uint256 = 0
         y_raw: uint256 = 0
-        x, y_raw = self._band(n)
+        if n < r.virgin:
+            v: uint256 = self._bands[n]
+            x = v & HALF_MASK
+            y_raw = v >> 128
+        else:
+            y_raw, w = self._lazy_step(n, w)
         in_raw: uint256 = y_raw
         out_raw: uint256 = x
         if pump:
@@ -825,7 +879,14 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
             t.n_end = n
             sd: Sides = self._sides(pump, ctx, n, x, y_raw)
             take_all: uint256 = max(self._input_for(sd, 0), 1)  # at least 1: no free dust
-            if remaining >= take_all:
+            if exact_out:
+                if remaining >= out_raw:
+                    need += take_all
+                    remaining -= out_raw
+                else:
+                    need += min(self._input_for(sd, sd.out_bal - remaining * sd.out_prec), take_all)
+                    remaining = 0
+            elif remaining >= take_all:
                 remaining -= take_all
                 t.out_amount += out_raw
                 in_raw += take_all
@@ -854,7 +915,7 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
             # sa <= sb rounded down overstates the x term; the y term errs by under 1 wei of
             # 2**110 * d. Unsafe ops: x, y <= 2**128 first, precision <= 1e18, d <= WAD
             sa: uint256 = sd.sa
-            assert max(x, y_raw) <= c.MAX_AMOUNT and (unsafe_div(unsafe_mul(x, c.WAD), sa) if pump else unsafe_div(sa * unsafe_mul(y_raw, COLLATERAL_PRECISION), c.WAD)) < unsafe_div(unsafe_mul(c.MAX_BAND_SIZE, CURVE_D), c.WAD), "AMM: band overflow"
+            assert exact_out or (max(x, y_raw) <= c.MAX_AMOUNT and (unsafe_div(unsafe_mul(x, c.WAD), sa) if pump else unsafe_div(sa * unsafe_mul(y_raw, COLLATERAL_PRECISION), c.WAD)) < unsafe_div(unsafe_mul(c.MAX_BAND_SIZE, CURVE_D), c.WAD)), "AMM: band overflow"
             t.bands.append(n)
             t.values.append(x | (y_raw << 128))
             if remaining == 0 or len(t.bands) == MAX_TOUCH:
@@ -867,52 +928,36 @@ def _calc_swap_out(pump: bool, in_amount: uint256, ctx: Ctx) -> Trade:
             if n <= r.lo:
                 break
             n -= 1
-    t.in_amount = in_amount - remaining
+    t.in_amount = amount - remaining
+    if exact_out:
+        t.in_amount = need
+        if remaining > 0:
+            t.in_amount = max_value(uint256)
     return t
 
 
 @internal
-@view
-def _calc_swap_in(pump: bool, out_amount: uint256, ctx: Ctx) -> uint256:
+def _materialise(virgin: int256, n_end: int256, carry: uint256) -> uint256:
     """
-    Input needed to receive at least `out_amount` of the output coin, walking bands as
-    _calc_swap_out does. Rounds up. Returns max_value if liquidity runs out.
+    A swap reached virgin bands V..n_end: give each its true collateral and its shares
+    (DEAD_SHARES per unit), fold their pending withdrawals into the carry at n_end + 1.
+    The bands the swap touched (every one holding collateral) get their traded values
+    from the caller afterwards; the empty ones are cleared here. Returns the new carry.
     """
-    remaining: uint256 = out_amount
-    total_in: uint256 = 0
-    touched: uint256 = 0
-    r: BandRange = self._load_range()
-    n: int256 = r.active
+    w: uint256 = carry
+    n: int256 = virgin
     for _i: uint256 in range(1074):
-        x: uint256 = 0
-        y_raw: uint256 = 0
-        x, y_raw = self._band(n)
-        out_raw: uint256 = x
-        if pump:
-            out_raw = y_raw
-        if out_raw > 0:
-            touched += 1
-            sd: Sides = self._sides(pump, ctx, n, x, y_raw)
-            take_all: uint256 = max(self._input_for(sd, 0), 1)
-            if remaining >= out_raw:
-                total_in += take_all
-                remaining -= out_raw
-            else:
-                total_in += min(self._input_for(sd, sd.out_bal - remaining * sd.out_prec), take_all)
-                remaining = 0
-            if remaining == 0 or touched == MAX_TOUCH:
-                break
-        if pump:
-            if n >= r.hi:
-                break
-            n += 1
-        else:
-            if n <= r.lo:
-                break
-            n -= 1
-    if remaining > 0:
-        return max_value(uint256)
-    return total_in
+        y: uint256 = 0
+        y, w = self._lazy_step(n, w)
+        key: int256 = self._pair_key(n)
+        half: uint256 = self._pair_shift(n)
+        self._total_shares[key] = (self._total_shares[key] & ~(HALF_MASK << half)) | (y * c.DEAD_SHARES << half)  # y * DEAD_SHARES <= MAX_AMOUNT: checked at deposit on the gross
+        if y == 0:
+            self._bands[n] = 0
+        if n == n_end:
+            break
+        n += 1
+    return w
 
 
 @internal
@@ -925,18 +970,21 @@ def _check_pair(i: uint256, j: uint256):
 def _exchange(i: uint256, j: uint256, in_amount: uint256, min_out: uint256, receiver: address, ctx: Ctx) -> uint256[2]:
     self._check_pair(i, j)
     assert in_amount > 0, "AMM: zero amount"
-    t: Trade = self._calc_swap_out(i == 0, in_amount, ctx)
+    t: Trade = self._calc_swap(i == 0, in_amount, False, ctx)
     assert t.out_amount >= min_out, "AMM: slippage"
     if t.out_amount == 0:
         return [0, 0]
+    if t.n_start != t.n_end:  # the range is read and written only when the active band moves
+        r: BandRange = self._load_range()
+        if t.n_end >= t.virgin:
+            r.carry = self._materialise(r.virgin, t.n_end, r.carry)
+            r.virgin = t.n_end + 1
+        r.active = t.n_end
+        self._store_range(r)
     for k: uint256 in range(MAX_TOUCH):
         if k == len(t.bands):
             break
         self._bands[t.bands[k]] = t.values[k]
-    if t.n_start != t.n_end:  # the range is read again only when the active band moves
-        r: BandRange = self._load_range()
-        r.active = t.n_end
-        self._store_range(r)
     coin_in: IERC20 = BORROWED_TOKEN
     coin_out: IERC20 = COLLATERAL_TOKEN
     if i == 1:
@@ -970,9 +1018,8 @@ def exchange_dy(i: uint256, j: uint256, out_amount: uint256, max_amount: uint256
     @return [input paid, output received]
     """
     self._check_pair(i, j)
-    assert out_amount > 0, "AMM: zero amount"
     ctx: Ctx = self._price_oracle_w()
-    in_amount: uint256 = self._calc_swap_in(i == 0, out_amount, ctx)
+    in_amount: uint256 = self._calc_swap(i == 0, out_amount, True, ctx).in_amount
     assert in_amount != max_value(uint256), "AMM: not enough liquidity"
     assert in_amount <= max_amount, "AMM: slippage"
     return self._exchange(i, j, in_amount, out_amount, _for, ctx)
@@ -982,7 +1029,7 @@ def exchange_dy(i: uint256, j: uint256, out_amount: uint256, max_amount: uint256
 @view
 def _quote(i: uint256, j: uint256, in_amount: uint256) -> uint256[2]:
     self._check_pair(i, j)
-    t: Trade = self._calc_swap_out(i == 0, in_amount, self._ctx(self._price_oracle()))
+    t: Trade = self._calc_swap(i == 0, in_amount, False, self._ctx(self._price_oracle()))
     return [t.in_amount, t.out_amount]
 
 
@@ -1013,114 +1060,65 @@ def get_dx(i: uint256, j: uint256, out_amount: uint256) -> uint256:
             if the bands cannot supply `out_amount`.
     """
     self._check_pair(i, j)
-    return self._calc_swap_in(i == 0, out_amount, self._ctx(self._price_oracle()))
+    return self._calc_swap(i == 0, out_amount, True, self._ctx(self._price_oracle())).in_amount
 
 
 # ---------------------------------------------------------------- positions
-
-@internal
-@pure
-def _unpack_ns(ns: int256) -> (int256, int256):
-    n1: int256 = convert(convert(convert(ns, bytes32), uint256) & HALF_MASK, int256)
-    if n1 >= 2**127:
-        n1 -= 2**128
-    n2: int256 = ns >> 128
-    return n1, n2
-
-
-@internal
-@pure
-def _pack_ns(n1: int256, n2: int256) -> int256:
-    lo: int256 = n1
-    if lo < 0:
-        lo += 2**128
-    return lo | (n2 << 128)
-
-
-@internal
-@view
-def _user_shares(user: address) -> (int256, int256, DynArray[uint256, 50]):
-    """
-    Bands and per-band shares of `user`; reads only the storage slots in use.
-    """
-    shares: DynArray[uint256, 50] = []
-    if self.user_shares[user].ticks[0] == 0:
-        return 0, 0, shares
-    n1: int256 = 0
-    n2: int256 = 0
-    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
-    last: uint256 = convert(n2 - n1, uint256)
-    for k: uint256 in range(25):
-        if 2 * k > last:
-            break
-        packed: uint256 = self.user_shares[user].ticks[k]
-        shares.append(packed & HALF_MASK)
-        if 2 * k + 1 <= last:
-            shares.append(packed >> 128)
-    return n1, n2, shares
-
 
 @external
 def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
     """
     @notice Put `amount` collateral (already sent to the AMM by the admin) of `user` evenly
-            into bands n1..n2, below the active band. Admin only.
+            into bands n1..n2, below the active band. Admin only. Each band gets
+            amount // N; the rest (under N units) stays the user's, in no band.
     """
     self._only_admin()
-    assert n2 >= n1 and n2 - n1 < 50, "AMM: bad band range"
-    assert self.user_shares[user].ticks[0] == 0, "AMM: user already deposited"
+    # bands within (-2**31, 2**31 - 1): active >= n1 - 1 and V <= n2 + 1 stay packable
+    assert n2 >= n1 and n2 - n1 < 50 and n1 > -OFFSET32 and n2 < OFFSET32 - 1, "AMM: bad band range"
+    assert self.user_position[user] == 0, "AMM: user already deposited"
     r: BandRange = self._load_range()
-    active: int256 = r.active
-    if n1 <= active:
-        # the position may sit above the active band only across empty bands
-        for k: uint256 in range(1024):
-            nk: int256 = active - convert(k, int256)
-            if nk < n1:
-                break
-            assert self._bands[nk] == 0, "AMM: deposit above active band"
+    if n1 <= r.active:
+        # the position may sit above the active band only across empty bands (at most 1024)
+        assert self._can_skip(r.active, n1), "AMM: deposit above active band"
         r.active = n1 - 1
     n_bands: uint256 = convert(n2 - n1 + 1, uint256)
-    y_per_band: uint256 = amount // n_bands  # remainder goes to the first band
-    assert y_per_band > c.MIN_BAND_Y, "AMM: amount too low"
-    packed: uint256 = 0
-    pair_key: int256 = self._pair_key(n1)
-    pair: uint256 = self._total_shares[pair_key]
+    dy: uint256 = amount // n_bands  # rounds down: the rest is the user's dust
+    assert dy > c.MIN_BAND_Y, "AMM: amount too low"
+    v1: int256 = min(max(n1, r.virgin), n2 + 1)  # explicit bands n1 .. v1 - 1, implicit v1 .. n2
+    explicit: uint256 = convert(v1 - n1, uint256)
     for k: uint256 in range(50):
         if k == n_bands:
             break
-        n: int256 = n1 + convert(k, int256)
-        if self._pair_key(n) != pair_key:
-            self._total_shares[pair_key] = pair
-            pair_key = self._pair_key(n)
-            pair = self._total_shares[pair_key]
-        half: uint256 = self._pair_shift(n)
-        dy: uint256 = y_per_band
-        if k == 0:
-            dy = amount - y_per_band * (n_bands - 1)
-        x: uint256 = 0
-        y: uint256 = 0
-        x, y = self._band(n)
-        assert x == 0, "AMM: band not empty"
+        n: int256 = unsafe_add(n1, convert(k, int256))  # within [n1, n2]
+        key: int256 = n >> 1
+        half: uint256 = convert(n & 1, uint256) << 7  # n's half of its pair slot
+        pair: uint256 = self._total_shares[key]
         s: uint256 = (pair >> half) & HALF_MASK
-        ds: uint256 = (s + c.DEAD_SHARES) * dy // (y + 1)  # rounds down: against the depositor
-        assert ds > 0, "AMM: amount too low"
-        assert s + ds <= c.MAX_AMOUNT and y + dy <= c.MAX_AMOUNT, "AMM: band overflow"
-        pair = (pair & ~(HALF_MASK << half)) | ((s + ds) << half)
-        self._bands[n] = (y + dy) << 128
-        if k % 2 == 0:
-            packed = ds
+        v: uint256 = self._bands[n]
+        y: uint256 = v >> 128
+        if k < explicit:
+            # below the active band a band holds collateral only (x == 0), and the bands
+            # above it that a deposit may cover were checked empty
+            ds: uint256 = (s + c.DEAD_SHARES) * dy // (y + 1)  # rounds down: against the depositor
+            assert ds > 0, "AMM: amount too low"
+            assert s + ds <= c.MAX_AMOUNT and y + dy <= c.MAX_AMOUNT, "AMM: band overflow"
+            self._total_shares[key] = pair + (ds << half)  # s + ds fits its half: checked above
+            self._bands[n] = (y + dy) << 128
+            self.user_ticks[user][k >> 1] |= ds << ((k & 1) << 7)  # the tick slots of a new position are zero
         else:
-            packed |= ds << 128
-        if k % 2 == 1 or k + 1 == n_bands:
-            self.user_shares[user].ticks[k // 2] = packed
-    self._total_shares[pair_key] = pair
-    self.user_shares[user].ns = self._pack_ns(n1, n2)
-    if r.hi < r.lo:
+            # virgin: the gross collateral grows, the user's shares (DEAD_SHARES * dy) are
+            # implicit; the band's end entry is marked (+1) so a withdrawal rewrites a slot
+            assert y + dy <= c.MAX_AMOUNT // c.DEAD_SHARES, "AMM: band overflow"
+            self._bands[n] = v + (dy << 128)
+            if s == 0:
+                self._total_shares[key] = pair | (1 << half)
+    # the dust is under n_bands
+    self.user_position[user] = dy | self._to32(n1) << 128 | self._to32(n2) << 160 | self._to32(v1) << 192 | (amount - dy * n_bands) << 224
+    if r.hi < r.lo:  # the first deposit
         r.lo = n1
         r.hi = n2
-    else:
-        r.lo = min(r.lo, n1)
-        r.hi = max(r.hi, n2)
+    r.lo = min(r.lo, n1)
+    r.hi = max(r.hi, n2)
     self._store_range(r)
     log Deposit(provider=user, amount=amount, n1=n1, n2=n2)
 
@@ -1128,26 +1126,34 @@ def deposit_range(user: address, amount: uint256, n1: int256, n2: int256):
 @external
 def withdraw(user: address, frac: uint256) -> uint256[2]:
     """
-    @notice Take fraction `frac` (WAD, up to 1) of `user`'s shares out of every band.
-            Coins stay in the AMM for the admin to move. Admin only.
+    @notice Take fraction `frac` (WAD, up to 1) of `user`'s shares out of every band (and
+            the user's dust when frac is 1). Coins stay in the AMM for the admin to move.
+            Admin only. Bands no swap has reached cost O(1) together, however many.
     @return [stablecoin, collateral (token units)] withdrawn, both rounded down
     """
     self._only_admin()
     assert frac > 0 and frac <= c.WAD, "AMM: bad fraction"
-    assert self.user_shares[user].ticks[0] != 0, "AMM: no deposit"
-    n1: int256 = 0
-    n2: int256 = 0
-    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
-    last: uint256 = convert(n2 - n1, uint256)
+    rec: uint256 = self.user_position[user]
+    assert rec != 0, "AMM: no deposit"
+    n1: int256 = self._from32(rec >> 128)
+    n2: int256 = self._from32(rec >> 160)
+    a: uint256 = rec & HALF_MASK
+    v1: int256 = self._from32(rec >> 192)
+    virgin: int256 = self._from32(self._band_range >> 96)
+    # a < 2**128 and frac <= WAD: no overflow
+    da: uint256 = unsafe_div(unsafe_mul(a, frac), c.WAD)  # rounds down: the user keeps the rest
+    explicit: uint256 = convert(v1 - n1, uint256)
+    implicit_ds: uint256 = unsafe_mul(c.DEAD_SHARES, da)  # from v1 the user holds DEAD_SHARES * a a band; a < 2**128
+    last: int256 = min(n2, virgin - 1) - n1  # bands n1 .. n1 + last are materialised
     total_x: uint256 = 0
     total_y: uint256 = 0
-    packed: uint256 = 0  # the user's tick slot of bands k and k + 1 (k even), as read
-    rests: uint256 = 0  # the same slot, as written back
     pair_key: int256 = n1 >> 1
-    pair: uint256 = self._total_shares[pair_key]
+    pair: uint256 = 0
+    if last >= 0:
+        pair = self._total_shares[pair_key]
     n: int256 = n1
     for k: uint256 in range(50):
-        if k > last:
+        if convert(k, int256) > last:
             break
         if k > 0:
             n = unsafe_add(n, 1)  # n1 + k, within [n1, n2]
@@ -1155,43 +1161,41 @@ def withdraw(user: address, frac: uint256) -> uint256[2]:
                 self._total_shares[pair_key] = pair
                 pair_key = n >> 1
                 pair = self._total_shares[pair_key]
-        shares: uint256 = 0
-        if k & 1 == 0:
-            packed = self.user_shares[user].ticks[k >> 1]
-            shares = packed & HALF_MASK
-        else:
-            shares = packed >> 128
+        ds: uint256 = implicit_ds
+        if k < explicit:
+            tick: uint256 = (k & 1) << 7  # band k's half of the user's tick slot k // 2
+            shares: uint256 = (self.user_ticks[user][k >> 1] >> tick) & HALF_MASK
+            ds = unsafe_div(unsafe_mul(shares, frac), c.WAD)  # rounds down: the user keeps the rest
+            self.user_ticks[user][k >> 1] -= ds << tick  # ds <= shares: no borrow into the other half
         half: uint256 = convert(n & 1, uint256) << 7  # n's half of the pair slot
         # shares, x and y are below 2**128 and frac <= WAD; ds <= the user's shares <= s,
         # so dx <= x and dy <= y: every unsafe operation below is in range
-        ds: uint256 = unsafe_div(unsafe_mul(shares, frac), c.WAD)  # rounds down: the user keeps the rest
         v: uint256 = self._bands[n]
         x: uint256 = v & HALF_MASK
         y: uint256 = v >> 128
         s: uint256 = (pair >> half) & HALF_MASK
-        dx: uint256 = 0
-        dy: uint256 = 0
-        if ds == s:
-            # last holder: take everything, no dust left behind
-            dx = x
-            dy = y
-        else:
+        dx: uint256 = x
+        dy: uint256 = y
+        if ds != s:  # else the last holder: takes everything, no dust left behind
             dx = unsafe_div(unsafe_mul(unsafe_add(x, 1), ds), unsafe_add(s, c.DEAD_SHARES))  # rounds down
             dy = unsafe_div(unsafe_mul(unsafe_add(y, 1), ds), unsafe_add(s, c.DEAD_SHARES))  # rounds down
-        pair = (pair & ~(HALF_MASK << half)) | (unsafe_sub(s, ds) << half)
-        self._bands[n] = unsafe_sub(x, dx) | (unsafe_sub(y, dy) << 128)
+        pair = unsafe_sub(pair, ds << half)  # ds <= s: no borrow into the other half
+        self._bands[n] = unsafe_sub(v, dx | (dy << 128))  # dx <= x, dy <= y: no borrow across halves
         total_x = unsafe_add(total_x, dx)
         total_y = unsafe_add(total_y, dy)
-        rest: uint256 = unsafe_sub(shares, ds)
-        if k & 1 == 0:
-            rests = rest
-        else:
-            rests |= rest << 128
-        if k & 1 == 1 or k == last:
-            self.user_shares[user].ticks[k >> 1] = rests
-    self._total_shares[pair_key] = pair
+    if last >= 0:
+        self._total_shares[pair_key] = pair
+    s0: int256 = max(v1, virgin)
+    if n2 >= s0 and da > 0:
+        # virgin bands s0 .. n2 hand out da each: one start and one end entry record it
+        total_y += da * convert(n2 - s0 + 1, uint256)
+        self._bands[s0] += da
+        self._total_shares[n2 >> 1] += da << self._pair_shift(n2)
     if frac == c.WAD:
-        self.user_shares[user].ns = 0
+        total_y += rec >> 224  # the dust
+        self.user_position[user] = 0
+    else:
+        self.user_position[user] = rec - da
     log Withdraw(provider=user, amount_borrowed=total_x, amount_collateral=total_y)
     return [total_x, total_y]
 
@@ -1203,14 +1207,20 @@ def can_skip_bands(n_end: int256) -> bool:
     @notice Whether every band from the active one up to (lower n) `n_end` is empty, so a
             new position may be placed at n_end or above the active band.
     """
-    active: int256 = self._load_range().active
+    return self._can_skip(self._from32(self._band_range), n_end)
+
+
+@internal
+@view
+def _can_skip(active: int256, n_end: int256) -> bool:
+    # bands above the active one are below V: stored as they are
     for k: uint256 in range(1024):
         nk: int256 = active - convert(k, int256)
         if nk < n_end:
             return True
         if self._bands[nk] != 0:
             return False
-    return False
+    return False  # too far to check
 
 
 @external
@@ -1219,23 +1229,10 @@ def read_user_tick_numbers(user: address) -> int256[2]:
     """
     @notice Bands [n1, n2] of `user`'s position (zeros if none).
     """
-    n1: int256 = 0
-    n2: int256 = 0
-    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
-    return [n1, n2]
-
-
-@external
-@view
-def read_user_ticks(user: address) -> DynArray[uint256, 50]:
-    """
-    @notice `user`'s shares in each of their bands, n1 first.
-    """
-    n1: int256 = 0
-    n2: int256 = 0
-    shares: DynArray[uint256, 50] = []
-    n1, n2, shares = self._user_shares(user)
-    return shares
+    rec: uint256 = self.user_position[user]
+    if rec == 0:
+        return [0, 0]
+    return [self._from32(rec >> 128), self._from32(rec >> 160)]
 
 
 @external
@@ -1244,7 +1241,7 @@ def has_liquidity(user: address) -> bool:
     """
     @notice Whether `user` has a deposit in the bands.
     """
-    return self.user_shares[user].ticks[0] != 0
+    return self.user_position[user] != 0
 
 
 @internal
@@ -1254,12 +1251,15 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     [value, x, y]: x and y the user owns now (y in token units); value is 0 in mode 0,
     x_down in mode 1, y_up (token units) in mode 2. All round down.
     """
-    if self.user_shares[user].ticks[0] == 0:
+    rec: uint256 = self.user_position[user]
+    if rec == 0:
         return [0, 0, 0]
-    n1: int256 = 0
-    n2: int256 = 0
-    n1, n2 = self._unpack_ns(self.user_shares[user].ns)
-    last: uint256 = convert(n2 - n1, uint256)
+    n1: int256 = self._from32(rec >> 128)
+    last: uint256 = convert(self._from32(rec >> 160) - n1, uint256)
+    a: uint256 = rec & HALF_MASK
+    explicit: uint256 = convert(self._from32(rec >> 192) - n1, uint256)
+    implicit: uint256 = unsafe_mul(c.DEAD_SHARES, a)  # the user's shares in each band from v1; a < 2**128
+    virgin: int256 = self._from32(self._band_range >> 96)
     ctx: Ctx = empty(Ctx)
     sa: uint256 = 0  # band n's lowest sqrt price at p_o
     edge: uint256 = 0  # the price band n's value is taken at: p_oracle_down(n) in mode 1, p_oracle_up(n) in mode 2
@@ -1274,7 +1274,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
     acc_x: uint256 = 0
     acc_y: uint256 = 0
     acc_v: uint256 = 0
-    pair: uint256 = self._total_shares[n1 >> 1]  # n1's pair slot; the next is read at each even n
+    pair: uint256 = 0  # n's pair slot, read at n1 and at each even n below V
     packed: uint256 = 0  # the user's tick slot of bands k and k + 1 (k even)
     n: int256 = n1
     for k: uint256 in range(50):
@@ -1282,20 +1282,27 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
             break
         if k > 0:
             n = unsafe_add(n, 1)  # n1 + k, within [n1, n2]
-            if n & 1 == 0:
+        # a virgin band is valued as the user's own slice alone: x = 0, y = a, whole
+        shares: uint256 = 1
+        s: uint256 = 1
+        x: uint256 = 0
+        y: uint256 = a
+        if n < virgin:
+            if k == 0 or n & 1 == 0:
                 pair = self._total_shares[n >> 1]
-        shares: uint256 = 0
-        if k & 1 == 0:
-            packed = self.user_shares[user].ticks[k >> 1]
-            shares = packed & HALF_MASK
-        else:
-            shares = packed >> 128
-        # a band's shares, x and y are each below 2**128 (MAX_AMOUNT), and a user's shares
-        # are at most the band's: each term below is at most x (or y), 50 of them at most
-        s: uint256 = unsafe_add((pair >> ((convert(n & 1, uint256)) << 7)) & HALF_MASK, c.DEAD_SHARES)  # n's half of the pair slot
-        v: uint256 = self._bands[n]
-        x: uint256 = v & HALF_MASK
-        y: uint256 = v >> 128
+            shares = implicit
+            if k < explicit:
+                if k & 1 == 0:
+                    packed = self.user_ticks[user][k >> 1]
+                    shares = packed & HALF_MASK
+                else:
+                    shares = packed >> 128
+            # a band's shares, x and y are each below 2**128 (MAX_AMOUNT), and a user's shares
+            # are at most the band's: each term below is at most x (or y), 50 of them at most
+            s = unsafe_add((pair >> ((convert(n & 1, uint256)) << 7)) & HALF_MASK, c.DEAD_SHARES)  # n's half of the pair slot
+            v: uint256 = self._bands[n]
+            x = v & HALF_MASK
+            y = v >> 128
         acc_x = unsafe_add(acc_x, unsafe_div(unsafe_mul(x, shares), s))  # rounds down
         acc_y = unsafe_add(acc_y, unsafe_div(unsafe_mul(y, shares), s))  # rounds down
         if mode == 0:
@@ -1306,7 +1313,7 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
         ex: uint256 = x
         ey: uint256 = unsafe_mul(y, COLLATERAL_PRECISION)  # below 2**128 * 10**18
         sb: uint256 = sa * SB_OVER_SA // c.WAD  # rounds down, as in _curve
-        if (y == 0 and t + LOG_A_RATIO <= 0) or (x == 0 and t >= 0):
+        if (y == 0 and unsafe_add(t, LOG_A_RATIO) <= 0) or (x == 0 and t >= 0):  # |t| is far below 2**254
             pass  # as it is
         elif x == 0 and ctx.sqrt_po >= sb:
             # all collateral, the oracle at or below the band's AMM range: the curve's
@@ -1322,14 +1329,16 @@ def _user_xy(user: address, mode: uint256) -> uint256[3]:
             value = ex + ey * edge // c.WAD  # rounds down
         else:
             value = (ey + ex * c.WAD // edge) // COLLATERAL_PRECISION  # rounds down
-        acc_v += value * shares // s  # rounds down
+        if n < virgin:  # a virgin band's value is the user's whole (shares / s is 1 / 1)
+            value = value * shares // s  # rounds down
+        acc_v += value
         # the next band along the grid, without an exp each: its lowest sqrt price is this
         # band's highest, and its edge price is this one's times (A - 1) / A; both round
         # down (lower values: against the borrower, by ~1e-18 of a price per band)
         sa = sb
         edge = unsafe_div(unsafe_mul(edge, unsafe_sub(A, 1)), A)  # edge < 2**256 / WAD (a product over WAD) and 2 <= A <= 10**4: no overflow
         t = unsafe_add(t, LOG_A_RATIO)  # |t| stays far below 2**255: ln of a price ratio
-    return [acc_v, acc_x, acc_y]
+    return [acc_v, acc_x, acc_y + (rec >> 224)]  # the dust counts as the user's collateral, not in the value
 
 
 @external

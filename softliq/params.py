@@ -19,14 +19,16 @@ DEFAULT_CHIP = 10**16
 """1% of the tab: half of the tier-1 penalty, a fifth of the tier-2 one."""
 LIQUIDATION_GAS_REF = 400_000
 """Gas of a tier-2 liquidation of an N = 10 position when min_debt was set (402,740,
-rounded down; bench/results/gas.json's liquidate_tier2 is 265,869 now). Kept: it covers
+rounded down; bench/results/gas.json's liquidate_tier2 is 181,670 now). Kept: it covers
 positions over about 20 bands at the design gas price, where 280,000 would cover 10."""
 GAS_PRICE_REF = 40 * GWEI
 """The design gas price (wei per gas): up to it, liquidating a min_debt loan pays."""
 LIQUIDATION_GAS_PER_BAND = 13_000
 """Gas a liquidation costs per band of the position, rounded up from bench/gas.py's
-N = 10 to N = 50 slope (tier 1: 12,889; tier 2: 10,612). tests/bench checks it still
-bounds the measured slope. min_debt_per_band follows from it."""
+costliest N = 10 to N = 50 slope: 11,827 to a position every band of which a swap has
+reached (liquidate_tier2_n50_walked); bands no swap reached cost far less (tier 1:
+4,712; tier 2: 1,334). tests/bench checks it still bounds the measured slopes.
+min_debt_per_band follows from it."""
 LIQUIDATION_GAS_FIXED = 170_000
 """Gas a liquidation costs besides its bands: with LIQUIDATION_GAS_PER_BAND an upper
 bound of bench/gas.py's single liquidations at N = 10 and 50, both tiers (tests/bench

@@ -21,7 +21,7 @@ def fail(invariant: str, message: str) -> None:
 
 def check_conservation(world: World) -> None:
     """Invariant 1: every token unit is in a wallet, the AMM or the auction house, and the
-    AMM holds at least what its bands account for."""
+    AMM holds at least what its bands and the positions' dust account for."""
     m = world.market
     holders = [*world.wallets, m.amm, m.auction, m.controller]
     for token in ("collateral", "stablecoin"):
@@ -32,9 +32,10 @@ def check_conservation(world: World) -> None:
     bands = world.bands().values()
     x_bands, y_bands = sum(x for x, _ in bands), sum(y for _, y in bands)
     lots = sum(m.auction.status(i)[2] for i in m.auction.active_ids())  # lots wait in the AMM
+    dust = world.dust()
     x_amm, y_amm = world.balance("stablecoin", m.amm), world.balance("collateral", m.amm)
-    if x_amm < x_bands or y_amm < y_bands + lots:
-        fail("1 conservation", f"AMM holds ({x_amm}, {y_amm}) < its bands ({x_bands}, {y_bands}) and lots ({lots})")
+    if x_amm < x_bands or y_amm < y_bands + lots + dust:
+        fail("1 conservation", f"AMM holds ({x_amm}, {y_amm}) < its bands ({x_bands}, {y_bands}), lots ({lots}) and dust ({dust})")
     STATS.count("1 conservation")
 
 
@@ -74,9 +75,9 @@ class AuctionSeen:
 
 
 def check_auctions(world: World, seen: dict[int, AuctionSeen]) -> None:
-    """Invariant 6 (and 1 for the auction house): the AMM holds exactly the live lots beyond its bands,
-    their tabs sum to total_tab, none is empty, the house keeps no stablecoin, and each
-    price never rises between resets. Updates `seen`."""
+    """Invariant 6 (and 1 for the auction house): the AMM holds exactly the live lots beyond its bands
+    and the positions' dust, their tabs sum to total_tab, none is empty, the house keeps no
+    stablecoin, and each price never rises between resets. Updates `seen`."""
     m = world.market
     a = m.auction
     ids = list(a.active_ids())
@@ -101,9 +102,9 @@ def check_auctions(world: World, seen: dict[int, AuctionSeen]) -> None:
     held = world.balance("collateral", a)
     if held != 0:
         fail("6 auctions", f"auction house holds {held} collateral (lots stay in the AMM)")
-    spare = world.balance("collateral", m.amm) - sum(y for _, y in world.bands().values())
+    spare = world.balance("collateral", m.amm) - sum(y for _, y in world.bands().values()) - world.dust()
     if spare != lots:
-        fail("6 auctions", f"AMM holds {spare} collateral beyond its bands, live lots are {lots} (stuck collateral)")
+        fail("6 auctions", f"AMM holds {spare} collateral beyond its bands and the positions' dust, live lots are {lots} (stuck collateral)")
     if world.balance("stablecoin", a) != 0:
         fail("6 auctions", "auction house keeps stablecoin")
     STATS.count("6 auctions")
@@ -126,7 +127,7 @@ def check_model(world: World, full: bool) -> None:
     from softliq.model.chain import Twin
 
     users = [who for who in world.wallets if not world.idle(who)]
-    twin = Twin(world.market, world.model, users=users, band_reader=world.band)
+    twin = Twin(world.market, world.model, users=users, band_reader=world.band_reader())
     diffs = twin.differences(full_views=full)
     if diffs:
         fail("8 model matches chain", "\n".join(diffs[:20]))

@@ -23,6 +23,7 @@ from hypothesis.stateful import precondition, rule
 from softliq.fuzz import invariants as inv
 from softliq.fuzz.world import World
 from softliq.params import WAD
+from softliq.positions import decode_position
 
 MAX_UINT = 2**256 - 1
 DEAD_SHARES = 1000
@@ -225,12 +226,18 @@ class MarketRules:
         rounds each band's share count down, so up to one share's worth of stablecoin per
         band stays with the user instead of repaying debt, and goes to auction with the
         tier-2 penalty (plan keeps only 3 wei of room for rounding; with 6-decimal
-        collateral a share is worth ~1e12 wei)."""
+        collateral a share is worth ~1e12 wei). In the implicit bands (from v1,
+        docs/lazy-bands-spec.md) the withdrawal rounds the user's collateral per band
+        down instead, a step of DEAD_SHARES shares: up to that many shares' worth."""
         n1, n2 = self.m.amm.read_user_tick_numbers(who)
+        pos = decode_position(self.m.amm.user_position(who))
+        v1 = n2 + 1 if pos is None else pos.v1
+        read = self.world.band_reader()
         per_share = 0
         for n in range(n1, n2 + 1):
-            band_x, _, shares = self.world.band(n)
-            per_share += (band_x + 1) // (shares + DEAD_SHARES) + 1
+            band_x, _, shares = read(n)
+            step = DEAD_SHARES if n >= v1 else 1
+            per_share += step * (band_x + 1) // (shares + DEAD_SHARES) + 1
         return per_share * (WAD + self.liq["penalty_tier2"]) // WAD + 3
 
     def _liquidate_capped(self, who: str, cap: int) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from softliq import actors
+from softliq.bands import BandReader
 from softliq.chain_revm import EventCodec
 from softliq.deploy import Market
 from softliq.fuzz.evm import RawLog, make_evm
@@ -35,6 +36,7 @@ from softliq.model.events import ZERO_ADDRESS, Event
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import ModelRevert
 from softliq.params import SMALL_LOANS, WAD, MarketParams
+from softliq.positions import decode_position
 
 N_BORROWERS = 8
 """Size of the fixed pool of borrowers: the state machine's rules draw from the first
@@ -373,22 +375,33 @@ class World:
         return self.storage[token].get("totalSupply")
 
     def bands(self) -> dict[int, tuple[int, int]]:
-        """{band: (x, y in token units)} of every band that may hold liquidity."""
-        amm, st = self.market.amm, self.storage["amm"]
+        """{band: (x, y in token units)} of every band that may hold liquidity and holds
+        something."""
+        amm, read = self.market.amm, self.band_reader()
         out = {}
         for n in range(amm.min_band(), amm.max_band() + 1):
-            packed = st.get_map("_bands", n)
-            if packed:
-                out[n] = (packed & (2**128 - 1), packed >> 128)
+            x, y, _ = read(n)
+            if x or y:
+                out[n] = (x, y)
         return out
 
+    def dust(self) -> int:
+        """Collateral (token units) the AMM holds for positions in no band: each
+        position's dust, under N units (docs/lazy-bands-spec.md), summed over every
+        wallet's position word."""
+        amm = self.market.amm
+        positions = (decode_position(amm.user_position(who)) for who in self.wallets)
+        return sum(p.dust for p in positions if p is not None)
+
     def band(self, n: int) -> tuple[int, int, int]:
-        """(x, y in token units, shares) of band n, read from storage: x in the low and y
-        in the high 128 bits of _bands[n]; shares of bands 2m and 2m + 1 share one slot."""
-        st, half = self.storage["amm"], 2**128 - 1
-        packed = st.get_map("_bands", n)
-        shares = st.get_map("_total_shares", n >> 1) >> ((n & 1) * 128)  # n >> 1 floors, as the AMM's
-        return packed & half, packed >> 128, shares & half
+        """(x, y in token units, shares) of band n (see `band_reader`)."""
+        return self.band_reader()(n)
+
+    def band_reader(self) -> Callable[[int], tuple[int, int, int]]:
+        """Reads (x, y in token units, shares) of bands as they are now (use it while the
+        state stays so): one walk over the liquid range through raw storage, virgin bands
+        included (softliq.bands)."""
+        return BandReader(self.storage["amm"]).reader()
 
     def fingerprint(self, who: Iterable[str] = ()) -> tuple[int, ...]:
         """Cheap summary of market state (raw storage): must not change across a

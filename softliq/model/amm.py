@@ -4,6 +4,12 @@ Each method mirrors the contract function of the same name, expression by expres
 so every rounding matches. Token movements are left to the caller (`ModelMarket`),
 which moves balances exactly as the contract's transfers do. State is plain dicts;
 `copy()` gives an independent copy cheaply (used by the Monte Carlo).
+
+Lazy bands (docs/lazy-bands-spec.md): the contract stores the bands no swap has
+reached (n >= V) as gross deposits and pending withdrawals; the model keeps every
+band's true contents eagerly and only what the observable results depend on: V, each
+virgin band's gross collateral (its overflow check) and each position's record
+(v1, a, dust).
 """
 
 from __future__ import annotations
@@ -157,8 +163,17 @@ class AMMModel:
         self.bands_x: dict[int, int] = {}
         self.bands_y: dict[int, int] = {}
         self.total_shares: dict[int, int] = {}
+        self.virgin = self.active + 1
+        """V: bands n >= V no swap has reached (docs/lazy-bands-spec.md); V > active."""
+        self.gross_y: dict[int, int] = {}
+        """Virgin band n -> collateral ever deposited into it while virgin (withdrawals do
+        not lower it; dropped once a swap reaches the band)."""
         self.user_ns: dict[str, tuple[int, int]] = {}
         self.user_ticks: dict[str, list[int]] = {}
+        """User -> shares of the explicit bands n1 .. v1 - 1."""
+        self.user_lazy: dict[str, tuple[int, int, int]] = {}
+        """User -> (v1, a, dust): a in every band n1..n2 (DEAD_SHARES * a shares in each
+        implicit band v1..n2), dust in no band; no entry: no position."""
         self.log = EventLog()
         self._reset_memos()
 
@@ -178,8 +193,10 @@ class AMMModel:
         new.bands_x = dict(self.bands_x)
         new.bands_y = dict(self.bands_y)
         new.total_shares = dict(self.total_shares)
+        new.gross_y = dict(self.gross_y)
         new.user_ns = dict(self.user_ns)
         new.user_ticks = {u: list(t) for u, t in self.user_ticks.items()}
+        new.user_lazy = dict(self.user_lazy)
         new._reset_memos()
         return new
 
@@ -512,10 +529,20 @@ class AMMModel:
 
     def apply_trade(self, t: Trade) -> None:
         """Write a computed trade's bands and active band (the storage part of _exchange)."""
+        if t.n_end >= self.virgin:
+            self._reach(t.n_end)
         for n, (x, y) in zip(t.bands, t.values):
             self.bands_x[n] = x
             self.bands_y[n] = y
         self.active = t.n_end
+
+    def _reach(self, n_end: int) -> None:
+        """A swap reached the virgin bands V..n_end (_materialise): they are no longer
+        virgin. The model's bands already hold their true contents; their gross
+        collateral is forgotten."""
+        for n in range(self.virgin, n_end + 1):
+            self.gross_y.pop(n, None)
+        self.virgin = n_end + 1
 
     def exchange(self, i: int, j: int, in_amount: int, min_amount: int) -> tuple[int, int]:
         """exchange(): returns (input used, output); the caller moves the tokens."""
@@ -560,51 +587,54 @@ class AMMModel:
     # ------------------------------------------------------------ positions
 
     def _user_shares(self, user: str) -> tuple[int, int, list[int]]:
-        ticks = self.user_ticks.get(user)
-        if not ticks or ticks[0] == 0:
+        """(n1, n2, shares): the explicit bands' ticks, then DEAD_SHARES * a for each
+        implicit band v1..n2; (0, 0, []) without a position."""
+        lazy = self.user_lazy.get(user)
+        if lazy is None:
             return 0, 0, []
-        n1, n2 = self.user_ns.get(user, (0, 0))
-        return n1, n2, ticks[: n2 - n1 + 1]
+        v1, a, _ = lazy
+        n1, n2 = self.user_ns[user]
+        return n1, n2, self.user_ticks.get(user, []) + [DEAD_SHARES * a] * (n2 - v1 + 1)
 
-    def _write_ticks(self, user: str, values: list[int]) -> None:
-        ticks = self.user_ticks.setdefault(user, [0] * 50)
-        ticks[: len(values)] = values
-        if len(values) % 2 == 1:
-            ticks[len(values)] = 0  # the slot's high half is rewritten as zero
-
-    def deposit_range(self, user: str, amount: int, n1: int, n2: int) -> None:
-        """deposit_range(): collateral already in the AMM goes into bands n1..n2."""
-        require(n2 >= n1 and n2 - n1 < 50, "AMM: bad band range")
-        ticks = self.user_ticks.get(user)
-        require(not ticks or ticks[0] == 0, "AMM: user already deposited")
-        active = self.active
-        if n1 <= active:
-            for nk in range(active, n1 - 1, -1):
-                if active - nk >= 1024:
-                    break
-                require(self.bands_x.get(nk, 0) == 0 and self.bands_y.get(nk, 0) == 0, "AMM: deposit above active band")
-            active = n1 - 1
-        n_bands = n2 - n1 + 1
-        y_per_band = amount // n_bands
-        require(y_per_band > MIN_BAND_Y, "AMM: amount too low")
-        new_shares: list[int] = []
-        writes: list[tuple[int, int, int]] = []
-        for k in range(n_bands):
-            n = n1 + k
-            dy = amount - y_per_band * (n_bands - 1) if k == 0 else y_per_band
-            x, y = self.band(n)
+    def _deposit_band(self, n: int, dy: int, explicit: bool) -> tuple[int, int, int]:
+        """Check one band of a deposit of dy; returns (shares issued, new total shares,
+        new y). Explicit bands (below V at the deposit) as the eager AMM; an implicit one
+        is virgin (x == 0, total shares == DEAD_SHARES * y), where the eager formula
+        gives DEAD_SHARES * dy, and its overflow check is on its gross collateral."""
+        x, y = self.band(n)
+        s = self.total_shares.get(n, 0)
+        if explicit:
             require(x == 0, "AMM: band not empty")
-            s = self.total_shares.get(n, 0)
             ds = (s + DEAD_SHARES) * dy // (y + 1)
             require(ds > 0, "AMM: amount too low")
             require(s + ds <= MAX_AMOUNT and y + dy <= MAX_AMOUNT, "AMM: band overflow")
-            writes.append((n, s + ds, y + dy))
-            new_shares.append(ds)
-        for n, s, y in writes:
+        else:
+            require(self.gross_y.get(n, 0) + dy <= MAX_AMOUNT // DEAD_SHARES, "AMM: band overflow")
+            ds = DEAD_SHARES * dy
+        return ds, s + ds, y + dy
+
+    def deposit_range(self, user: str, amount: int, n1: int, n2: int) -> None:
+        """deposit_range(): collateral already in the AMM goes into bands n1..n2, amount // N
+        in each; the rest (dust, under N units) stays the user's, in no band."""
+        require(n2 >= n1 and n2 - n1 < 50 and n1 > -(2**31) and n2 < 2**31 - 1, "AMM: bad band range")  # bands pack in 32 bits
+        require(user not in self.user_lazy, "AMM: user already deposited")
+        active = self.active
+        if n1 <= active:  # only across empty bands, at most 1024 of them (can_skip_bands)
+            require(self.can_skip_bands(n1), "AMM: deposit above active band")
+            active = n1 - 1
+        n_bands = n2 - n1 + 1
+        a = amount // n_bands
+        require(a > MIN_BAND_Y, "AMM: amount too low")
+        v1 = min(max(n1, self.virgin), n2 + 1)  # explicit bands n1 .. v1 - 1, implicit v1 .. n2
+        writes = [(n, *self._deposit_band(n, a, n < v1)) for n in range(n1, n2 + 1)]  # every check before any write
+        for n, _, s, y in writes:
             self.total_shares[n] = s
             self.bands_x[n] = 0
             self.bands_y[n] = y
-        self._write_ticks(user, new_shares)
+        for n in range(v1, n2 + 1):
+            self.gross_y[n] = self.gross_y.get(n, 0) + a
+        self.user_ticks[user] = [ds for _, ds, _, _ in writes[: v1 - n1]]
+        self.user_lazy[user] = (v1, a, amount - a * n_bands)
         self.user_ns[user] = (n1, n2)
         self.active = active
         if self.hi < self.lo:
@@ -613,32 +643,50 @@ class AMMModel:
             self.lo, self.hi = min(self.lo, n1), max(self.hi, n2)
         self.log.emit("amm", "Deposit", provider=user, amount=amount, n1=n1, n2=n2)
 
+    def _withdraw_band(self, n: int, ds: int) -> tuple[int, int]:
+        """Take ds shares out of band n (the last holder takes all); returns (dx, dy)."""
+        x, y = self.band(n)
+        s = self.total_shares.get(n, 0)
+        if ds == s:
+            dx, dy = x, y
+        else:
+            dx = (x + 1) * ds // (s + DEAD_SHARES)
+            dy = (y + 1) * ds // (s + DEAD_SHARES)
+        self.total_shares[n] = s - ds
+        self.bands_x[n] = x - dx
+        self.bands_y[n] = y - dy
+        return dx, dy
+
     def withdraw(self, user: str, frac: int) -> tuple[int, int]:
-        """withdraw(): take frac (WAD) of user's shares; returns (x, y token units)."""
+        """withdraw(): take frac (WAD) of user's shares (and the dust when frac is WAD);
+        returns (x, y token units)."""
         require(0 < frac <= WAD, "AMM: bad fraction")
-        n1, n2, shares = self._user_shares(user)
-        require(len(shares) > 0, "AMM: no deposit")
+        lazy = self.user_lazy.get(user)
+        require(lazy is not None, "AMM: no deposit")
+        assert lazy is not None
+        v1, a, dust = lazy
+        n1, n2 = self.user_ns[user]
         total_x = total_y = 0
         rest: list[int] = []
-        for k, sh in enumerate(shares):
-            n = n1 + k
+        for k, sh in enumerate(self.user_ticks.get(user, [])):  # explicit bands n1 .. v1 - 1
             ds = sh * frac // WAD
-            x, y = self.band(n)
-            s = self.total_shares.get(n, 0)
-            if ds == s:
-                dx, dy = x, y
-            else:
-                dx = (x + 1) * ds // (s + DEAD_SHARES)
-                dy = (y + 1) * ds // (s + DEAD_SHARES)
-            self.total_shares[n] = s - ds
-            self.bands_x[n] = x - dx
-            self.bands_y[n] = y - dy
+            dx, dy = self._withdraw_band(n1 + k, ds)
             total_x += dx
             total_y += dy
             rest.append(sh - ds)
-        self._write_ticks(user, rest)
+        da = a * frac // WAD  # rounds down: the user keeps the rest
+        for n in range(v1, n2 + 1):  # implicit bands: DEAD_SHARES * da shares out of each
+            dx, dy = self._withdraw_band(n, DEAD_SHARES * da)
+            total_x += dx
+            total_y += dy
         if frac == WAD:
+            total_y += dust
+            del self.user_lazy[user]
+            self.user_ticks.pop(user, None)
             self.user_ns[user] = (0, 0)
+        else:
+            self.user_ticks[user] = rest
+            self.user_lazy[user] = (v1, a - da, dust)
         self.log.emit("amm", "Withdraw", provider=user, amount_borrowed=total_x, amount_collateral=total_y)
         return total_x, total_y
 
@@ -662,12 +710,21 @@ class AMMModel:
         return self._user_shares(user)[2]
 
     def has_liquidity(self, user: str) -> bool:
-        """has_liquidity()."""
-        ticks = self.user_ticks.get(user)
-        return bool(ticks) and ticks[0] != 0
+        """has_liquidity(): the user has a position record."""
+        return user in self.user_lazy
+
+    def _user_band(self, n: int, sh: int, a: int) -> tuple[int, int, int, int]:
+        """(x, y, the user's shares, total shares with DEAD_SHARES) of band n as the
+        valuation sees it: a virgin band (n >= V) is the user's own slice of it alone,
+        (0, a) at 1/1."""
+        if n >= self.virgin:
+            return 0, a, 1, 1
+        x, y = self.band(n)
+        return x, y, sh, self.total_shares.get(n, 0) + DEAD_SHARES
 
     def _user_xy(self, user: str, mode: int) -> int | tuple[int, int]:
         n1, _, shares = self._user_shares(user)
+        _, a, dust = self.user_lazy.get(user, (0, 0, 0))
         ctx = None
         if mode > 0 and shares:  # the oracle on the grid, without a fee: nothing is traded here
             p_o = self.price_oracle()
@@ -678,10 +735,9 @@ class AMMModel:
             sa = self.sa(ctx, n1)
             edge = self.p_oracle_up(n1 + mode % 2)  # p_oracle_down(n1) in mode 1, p_oracle_up(n1) in mode 2
         acc_x = acc_y = 0
-        for k, sh in enumerate(shares):
+        for k, user_sh in enumerate(shares):
             n = n1 + k
-            s = self.total_shares.get(n, 0) + DEAD_SHARES
-            x, y = self.band(n)
+            x, y, sh, s = self._user_band(n, user_sh, a)
             if mode == 0:
                 acc_x += x * sh // s
                 acc_y += y * sh // s
@@ -699,7 +755,7 @@ class AMMModel:
             acc_x += value * sh // s
             sa, edge = sb, edge * (self.A - 1) // self.A  # the next band along the grid, as the AMM steps
         if mode == 0:
-            return acc_x, acc_y
+            return acc_x, acc_y + dust  # the dust is the user's collateral, in no band
         return acc_x
 
     def get_sum_xy(self, user: str) -> tuple[int, int]:

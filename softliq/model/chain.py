@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from softliq import actors
+from softliq.bands import reader_for
 from softliq.deploy import Market
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import WAD, ModelRevert
+from softliq.positions import read_user_ticks
 
 MAX_UINT = 2**256 - 1
 
@@ -55,8 +57,9 @@ class Twin:
     focus: list[str] | None = None
     """Users whose costly views (x_down, y_up, health) a full check reads; None: all."""
     band_reader: Callable[[int], tuple[int, int, int]] | None = None
-    """Reads (x, y, shares) of band n on the chain; None: through the AMM's views.
-    The fuzz world passes a raw-storage reader (three views per band add up)."""
+    """Reads (x, y, shares) of band n on the chain; None: a raw-storage reader made at each
+    check (softliq.bands: one walk, where the views sum a virgin band's pending withdrawals
+    from V each)."""
 
     # ------------------------------------------------------------ plumbing
 
@@ -290,14 +293,15 @@ class Twin:
             ema, mo = m.price_source, mm.oracle
             out.append(("ema_state", (ema.last_price(), ema.last_source(), ema.last_timestamp()), (mo.last_price, mo.last_source, mo.last_timestamp)))
             out.append(("ema_price", _view_or_reason(ema.price), _view_or_reason(mo.price)))
+        read = self.band_reader or reader_for(amm).reader()
         for n in range(min(amm.min_band(), mamm.lo), max(amm.max_band(), mamm.hi) + 1):
-            chain_band = self.band_reader(n) if self.band_reader else (amm.bands_x(n), amm.bands_y(n), amm.total_shares(n))
+            chain_band = read(n)
             out.append((f"band {n}", chain_band, (*mamm.band(n), mamm.total_shares.get(n, 0))))
         holders = [str(x) for x in (m.amm.address, m.auction.address, m.controller.address)] + self.users
         for who in holders:
             out.append((f"balances {who}", (m.stablecoin.balanceOf(who), m.collateral.balanceOf(who)), (mm.stable.balance_of(who), mm.collateral.balance_of(who))))
         for user in self.users:
-            out.append((f"ticks {user}", (amm.read_user_tick_numbers(user), amm.read_user_ticks(user)), (mamm.read_user_tick_numbers(user), mamm.read_user_ticks(user))))
+            out.append((f"ticks {user}", (amm.read_user_tick_numbers(user), read_user_ticks(amm, user)), (mamm.read_user_tick_numbers(user), mamm.read_user_ticks(user))))
             out.append((f"loan {user}", (c.loan_exists(user), c.debt(user), c.liquidation_discounts(user)), (mc.loan_exists(user), mc.debt(user), mc.liquidation_discounts(user))))
             if full_views and (self.focus is None or user in self.focus) and c.loan_exists(user):
                 out.append((f"user_state {user}", c.user_state(user), mc.user_state(user)))

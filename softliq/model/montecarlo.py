@@ -479,8 +479,10 @@ class HealthScreen(FloatBands):
     loans that are clearly healthy. Mirrors Controller._health(full=True) over
     AMM._user_xy(mode 1) in floats: per band, the sqrt price edges, the liquidity, the
     equilibrium at the oracle and its value with collateral at the band's low oracle
-    price. It reads the state when asked; the per-round scalars (oracle price, base
-    price) need a new screen after any state change (a liquidation).
+    price; a virgin band (n >= the AMM's V) is the loan's own slice of it alone,
+    (0, a) at weight 1, as _user_xy values it. It reads the state when asked; the
+    per-round scalars (oracle price, base price) need a new screen after any state
+    change (a liquidation).
 
     Every term is non-negative and only the equilibrium differences cancel, so the
     float x_down is within ~1e-12 (relative) of the exact integers, whose floors cost a
@@ -522,10 +524,11 @@ class HealthScreen(FloatBands):
         n1, _, shares = amm._user_shares(user)
         if not shares or debt <= 0:
             return None
+        a = amm.user_lazy[user][1]
         if memo is not None:
-            x_down, coll = memo.sums(self, user, n1, shares)
+            x_down, coll = memo.sums(self, user, n1, shares, a)
         else:
-            x_down, coll = self._sums(n1, shares)
+            x_down, coll = self._sums(n1, shares, a)
         if not x_down > 0.0:
             return None
         ld = self.model.controller.liquidation_discounts(user)
@@ -537,20 +540,23 @@ class HealthScreen(FloatBands):
                 health += (self.p_o - p_up) * coll * self.prec / debt / 1e18
         return health
 
-    def _sums(self, n1: int, shares: list[int]) -> tuple[float, float]:
-        """(x_down, collateral units) of the loan with `shares` from band n1."""
+    def _sums(self, n1: int, shares: list[int], a: int) -> tuple[float, float]:
+        """(x_down, collateral units) of the loan with `shares` from band n1 and `a`
+        in each of its bands."""
         amm = self.model.amm
         get_x, get_y, get_s = amm.bands_x.get, amm.bands_y.get, amm.total_shares.get
-        n_below, n_above, prec = self.n_below, self.n_above, self.prec
+        n_below, n_above, prec, virgin = self.n_below, self.n_above, self.prec, amm.virgin
         p_dn = self.base * math.exp(-(n1 + 1) * self.la) / 1e18  # p_oracle_down(n) / 1e18
         step = self.step_down
         x_down = coll = 0.0
         n = n1
         for sh in shares:
-            y_units = get_y(n, 0)
-            x = get_x(n, 0)
+            if n >= virgin:  # the loan's own slice alone, whole (AMM._user_band)
+                x, y_units, w = 0, a, 1.0
+            else:
+                x, y_units = get_x(n, 0), get_y(n, 0)
+                w = sh / (get_s(n, 0) + 1000.0) if x or y_units else 0.0  # share of the band (DEAD_SHARES)
             if x or y_units:
-                w = sh / (get_s(n, 0) + 1000.0)  # share of the band (DEAD_SHARES)
                 if not x and n >= n_below:
                     x_down += y_units * prec * p_dn * w
                 elif not y_units and n <= n_above:
@@ -582,12 +588,13 @@ class HealthMemo:
     allows (the same `n_above` / `n_below` tests as `HealthScreen`), reads the bands in
     between afresh and extends the sums over what it read.
 
-    A band's sum is valid while the band's x, y and total shares and the loan's shares
-    are as when it was read. Between keeper actions only the arbitrageur's swaps write
-    bands, and a swap writes only bands between the active band before and after it
-    (the walk starts at the active band and ends at the last band it takes from, which
-    becomes active): `swapped` is told that range and the sums over it are dropped
-    before the next use. A keeper action (a liquidation withdraws from bands; takes and
+    A band's sum is valid while the band's x, y and total shares, whether it is virgin,
+    and the loan's shares are as when it was read. Between keeper actions only the
+    arbitrageur's swaps write bands, and a swap writes only bands between the active
+    band before and after it (the walk starts at the active band and ends at the last
+    band it takes from, which becomes active; the bands it makes non-virgin, old V to
+    that last band, lie in between too, as V > active): `swapped` is told that range
+    and the sums over it are dropped before the next use. A keeper action (a liquidation withdraws from bands; takes and
     redos, which do not, for simplicity) `clear`s the memo. The sums are the same terms
     as `HealthScreen._sums` added in another order (relative difference ~1e-16 x the
     band count). tests/model/test_montecarlo.py checks every memo estimate against a
@@ -632,8 +639,8 @@ class HealthMemo:
                 del tail[keep:], tail_coll[keep:]
         self.lo, self.hi = self._EMPTY, -self._EMPTY
 
-    def sums(self, screen: HealthScreen, user: str, n1: int, shares: list[int]) -> tuple[float, float]:
-        """`screen._sums(n1, shares)` of `user`'s loan, its outer bands from the memo."""
+    def sums(self, screen: HealthScreen, user: str, n1: int, shares: list[int], a: int) -> tuple[float, float]:
+        """`screen._sums(n1, shares, a)` of `user`'s loan, its outer bands from the memo."""
         if self.lo <= self.hi:
             self._trim()
         bands = len(shares)
@@ -647,18 +654,19 @@ class HealthMemo:
         t = min(len(tail) - 1, max(n2 - math.ceil(n_below) + 1, 0), bands - h)
         amm = screen.model.amm
         get_x, get_y, get_s = amm.bands_x.get, amm.bands_y.get, amm.total_shares.get
-        prec, la, base = screen.prec, screen.la, screen.base
+        prec, la, base, virgin = screen.prec, screen.la, screen.base, amm.virgin
         grow_head = h == len(head) - 1
         grow_tail = t == len(tail) - 1
         read: list[tuple[int, int, int, float]] = []
         x_down = coll = 0.0
         for k in range(h, bands - t):
             n = n1 + k
-            y_units = get_y(n, 0)
-            x = get_x(n, 0)
-            w = 0.0
+            if n >= virgin:  # the loan's own slice alone, whole (AMM._user_band)
+                x, y_units, w = 0, a, 1.0
+            else:
+                x, y_units = get_x(n, 0), get_y(n, 0)
+                w = shares[k] / (get_s(n, 0) + 1000.0) if x or y_units else 0.0
             if x or y_units:
-                w = shares[k] / (get_s(n, 0) + 1000.0)
                 if not x and n >= n_below:
                     x_down += y_units * prec * (base * math.exp(-(n + 1) * la) / 1e18) * w
                 elif not y_units and n <= n_above:

@@ -12,6 +12,7 @@ from pathlib import Path
 import boa
 
 from softliq import actors
+from softliq.bands import reader_for
 
 WAD = 10**18
 MAX_UINT = 2**256 - 1
@@ -68,7 +69,13 @@ def band_numbers(amm) -> range:
 
 
 def snapshot_bands(amm, ns) -> dict[int, tuple[int, int]]:
-    return {n: (amm.bands_x(n), amm.bands_y(n)) for n in ns}
+    """{n: (x, y)} of the bands in `ns`, read from raw storage in one walk (softliq.bands;
+    the views would sum each virgin band's pending withdrawals from V)."""
+    ns = list(ns)
+    if not ns:
+        return {}
+    bands = reader_for(amm).bands(min(ns), max(ns))
+    return {n: bands[n][:2] for n in ns}
 
 
 def balances(market, who) -> tuple[int, int]:
@@ -82,6 +89,7 @@ def amm_state(market) -> tuple:
     ns = range(amm.min_band() - 2, amm.active_band() + 30)
     return (
         snapshot_bands(amm, ns),
+        reader_for(amm).band_range(),  # V and the carry included
         amm.active_band(),
         amm.min_band(),
         amm.max_band(),

@@ -15,6 +15,7 @@ from .helpers import (
     fund_trader,
     open_borrowers,
     set_oracle,
+    snapshot_bands,
     units,
 )
 
@@ -129,8 +130,9 @@ def bands_covered_by_balances(market) -> None:
     """The AMM's coins cover the sum of its bands, coin by coin (DESIGN 5.1)."""
     amm = market.amm
     ns = band_numbers(amm)
-    sum_x = sum(amm.bands_x(n) for n in ns)
-    sum_y = sum(amm.bands_y(n) for n in ns)
+    bands = snapshot_bands(amm, ns).values()
+    sum_x = sum(x for x, _ in bands)
+    sum_y = sum(y for _, y in bands)
     bal_x, bal_y = balances(market, amm.address)
     assert bal_x >= sum_x, f"stablecoin short: {bal_x} < {sum_x}"
     assert bal_y >= sum_y, f"collateral short: {bal_y} < {sum_y}"

@@ -9,6 +9,7 @@ import boa
 import pytest
 
 from .helpers import C, MAX_UINT, WAD, as_amm_admin, collateral_in_amm, units
+from softliq.positions import Position, decode_position, read_user_ticks
 
 
 def test_getters_describe_the_deployment(market):
@@ -157,17 +158,18 @@ def test_set_admin(market, borrower):
 
 def test_deposit_range_books_shares(market):
     amm = market.amm
-    amount = units(market, 7 * WAD) + 3  # a remainder for the first band
+    amount = units(market, 7 * WAD) + 3  # 3 units of dust: the rest of amount // 4
     who = collateral_in_amm(market, "depositor", amount)
     with as_amm_admin(market):
         amm.deposit_range(who, amount, 20, 23)
     assert amm.read_user_tick_numbers(who) == [20, 23]
     assert amm.has_liquidity(who)
     per_band = amount // 4
-    assert [amm.bands_y(n) for n in range(20, 24)] == [amount - 3 * per_band] + [per_band] * 3
-    assert [amm.total_shares(n) for n in range(20, 24)] == amm.read_user_ticks(who)
-    x, y = amm.get_sum_xy(who)
-    assert x == 0 and amount - 4 <= y <= amount
+    assert [amm.bands_y(n) for n in range(20, 24)] == [per_band] * 4
+    assert [amm.total_shares(n) for n in range(20, 24)] == read_user_ticks(amm, who) == [C["DEAD_SHARES"] * per_band] * 4
+    assert decode_position(amm.user_position(who)) == Position(a=per_band, n1=20, n2=23, v1=20, dust=3)
+    # no swap reached the bands: the position holds exactly what it deposited, dust included
+    assert amm.get_sum_xy(who) == [0, amount]
     assert (amm.min_band(), amm.max_band()) == (20, 23)
     assert amm.active_band() == 0  # deposit below the (empty) active band leaves it
 

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from softliq import actors
+from softliq.positions import decode_position
 
 from .helpers import WAD, units
 from .properties import (
@@ -29,7 +30,11 @@ def test_bands_hold_token_units(market_by_decimals, borrowers):
     collateral = units(m, 7 * WAD) + 5
     debt = m.controller.max_borrowable(collateral, 4) // 2
     n1, n2 = actors.open_loan(m, borrowers[0], collateral, debt, 4)
-    assert sum(amm.bands_y(n) for n in range(n1, n2 + 1)) == collateral
+    # amount // N in every band; the remainder stays the position's dust, in no band
+    # (docs/lazy-bands-spec.md)
+    dust = decode_position(amm.user_position(borrowers[0])).dust
+    assert dust == collateral % 4
+    assert sum(amm.bands_y(n) for n in range(n1, n2 + 1)) + dust == collateral
     assert m.collateral.balanceOf(amm.address) == collateral
     assert collateral - 4 <= amm.get_sum_xy(borrowers[0])[1] <= collateral
 

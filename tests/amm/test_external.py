@@ -10,6 +10,7 @@ import boa
 import pytest
 
 from softliq import actors
+from softliq.positions import decode_position, read_user_ticks
 
 from .helpers import (
     MAX_UINT,
@@ -45,25 +46,28 @@ def test_band_views_of_a_loan(loaded_market, borrowers):
     amm = loaded_market.amm
     borrower = borrowers[0]
     n1, n2 = amm.read_user_tick_numbers(borrower)
-    ticks = amm.read_user_ticks(borrower)
+    ticks = read_user_ticks(amm, borrower)
     assert len(ticks) == n2 - n1 + 1 and all(t > 0 for t in ticks)
     assert amm.has_liquidity(borrower)
     x, y = amm.get_sum_xy(borrower)
     deposited = loaded_market.controller.user_state(borrower)[0]
     assert x == 0 and y == deposited
-    # own shares never exceed the band's shares; the band's y covers the user's
+    # own shares never exceed the band's shares; the band's y covers the user's. No swap
+    # reached these bands: each holds DEAD_SHARES per unit, so the shares' pro-rata value
+    # (rounded down, against the dead shares) is at most a unit short of the collateral
+    # per band that get_sum_xy reports (and a withdrawal pays); the dust is in no band
     owned = 0
     for k, n in enumerate(range(n1, n2 + 1)):
-        assert ticks[k] <= amm.total_shares(n)
+        assert ticks[k] <= amm.total_shares(n) == C["DEAD_SHARES"] * amm.bands_y(n)
         assert amm.bands_x(n) == 0
         owned += amm.bands_y(n) * ticks[k] // (amm.total_shares(n) + C["DEAD_SHARES"])
-    assert owned == y
+    assert y - 2 * (n2 - n1 + 1) < owned < y
     assert amm.min_band() <= n1 and n2 <= amm.max_band()
     # a stranger has nothing
     stranger = boa.env.generate_address("stranger")
     assert not amm.has_liquidity(stranger)
     assert amm.read_user_tick_numbers(stranger) == [0, 0]
-    assert amm.read_user_ticks(stranger) == []
+    assert read_user_ticks(amm, stranger) == []
     assert amm.get_sum_xy(stranger) == [0, 0]
     assert amm.get_x_down(stranger) == 0 and amm.get_y_up(stranger) == 0
 
@@ -208,15 +212,15 @@ def test_withdraw(traded, borrowers):
         dx, dy = amm.withdraw(borrower, WAD // 2)
     # half the shares, rounded down: about half of each coin, never more
     assert dx <= x0 and dy <= y0
-    assert abs(2 * dx - x0) <= 2 * len(amm.read_user_ticks(borrower)) + 2
-    assert abs(2 * dy - y0) <= 2 * len(amm.read_user_ticks(borrower)) + 2
+    assert abs(2 * dx - x0) <= 2 * len(read_user_ticks(amm, borrower)) + 2
+    assert abs(2 * dy - y0) <= 2 * len(read_user_ticks(amm, borrower)) + 2
     assert balances(traded, amm.address) == bal0  # coins stay for the admin to move
     x1, y1 = amm.get_sum_xy(borrower)
     with as_amm_admin(traded):
         dx2, dy2 = amm.withdraw(borrower, WAD)
     assert dx2 >= x1 and dy2 >= y1
     assert not amm.has_liquidity(borrower)
-    assert amm.read_user_ticks(borrower) == []
+    assert read_user_ticks(amm, borrower) == []
     assert amm.get_sum_xy(borrower) == [0, 0]
 
 
@@ -399,20 +403,26 @@ def test_oracle_price_above_128_bits_stops_swaps(traded, arbitrageur):
 
 def test_one_coin_bands_beyond_the_oracle_are_valued_without_their_curve(loaded_market, borrowers):
     """A band holding one coin with the oracle beyond it on that coin's side is valued as
-    it is: an untouched position below the oracle (collateral only) has x_down = each
-    band's collateral at the band's bottom price and y_up = its collateral, exactly (after
-    the share rounding both share with get_sum_xy)."""
+    it is: an untouched position below the oracle (collateral only, in bands no swap has
+    reached) has x_down = its collateral per band at each band's bottom price and y_up =
+    its collateral in the bands (get_sum_xy adds the dust, which is in no band)."""
     amm = loaded_market.amm
     who = borrowers[0]
     n1, n2 = amm.read_user_tick_numbers(who)
     assert amm.price_oracle() >= amm.p_oracle_up(n1) and amm.get_sum_xy(who)[0] == 0
+    pos = decode_position(amm.user_position(who))
+    assert pos is not None and n1 <= pos.v1 <= n2, "the position must reach virgin bands"
     prec = amm.COLLATERAL_PRECISION()
-    bands = zip(range(n1, n2 + 1), amm.read_user_ticks(who))
+    ticks = read_user_ticks(amm, who)
+    # explicit bands (below V when the loan was opened): the band's value, pro rata
     x_down = sum(
-        amm.bands_y(n) * prec * amm.p_oracle_down(n) // WAD * s // (amm.total_shares(n) + C["DEAD_SHARES"]) for n, s in bands
+        amm.bands_y(n) * prec * amm.p_oracle_down(n) // WAD * ticks[n - n1] // (amm.total_shares(n) + C["DEAD_SHARES"])
+        for n in range(n1, pos.v1)
     )
+    # virgin bands: the position's own collateral per band, whole
+    x_down += sum(pos.a * prec * amm.p_oracle_down(n) // WAD for n in range(pos.v1, n2 + 1))
     assert amm.get_x_down(who) == x_down
-    assert amm.get_y_up(who) == amm.get_sum_xy(who)[1]
+    assert amm.get_y_up(who) == amm.get_sum_xy(who)[1] - pos.dust
 
 
 def test_a_band_never_outgrows_its_math(traded, arbitrageur, borrowers):

@@ -10,8 +10,10 @@ from hypothesis import HealthCheck
 
 from softliq import actors
 from softliq.arbitrage import find_arbitrage
+from softliq.bands import reader_for
 from softliq.logs import act, events, one_event  # noqa: F401 - the suites import them from here
 from softliq.params import WAD
+from softliq.positions import decode_position
 
 MAX_UINT = 2**256 - 1
 MAX_PRICE = 2**255  # a max_price no auction reaches
@@ -139,13 +141,22 @@ def stablecoin_holders(market, wallets) -> int:
 def bands_collateral(market) -> int:
     """Collateral the AMM's bands account for (token units)."""
     amm = market.amm
-    return sum(amm.bands_y(n) for n in range(amm.min_band(), amm.max_band() + 1))
+    lo, hi = amm.min_band(), amm.max_band()
+    return sum(y for _, y, _ in reader_for(amm).bands(lo, hi).values()) if hi >= lo else 0
 
 
 def lots_in_amm(market) -> int:
     """Collateral the AMM holds beyond its bands: the live auctions' lots, which stay in
     the AMM until a take or a settlement moves them."""
-    return market.collateral.balanceOf(market.amm.address) - bands_collateral(market)
+    return market.collateral.balanceOf(market.amm.address) - bands_collateral(market) - positions_dust(market)
+
+
+def positions_dust(market) -> int:
+    """Collateral the open positions hold in no band: each one's dust, under N units
+    (docs/lazy-bands-spec.md)."""
+    c, amm = market.controller, market.amm
+    positions = (decode_position(amm.user_position(c.loans(i))) for i in range(c.n_loans()))
+    return sum(p.dust for p in positions if p is not None)
 
 
 def live_lots_and_tabs(market) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from softliq.arbitrage import find_arbitrage
 from softliq.deploy import Market
 from softliq.logs import act, events, one_event  # noqa: F401 - the suites import them from here
 from softliq.params import WAD
+from softliq.positions import read_user_ticks
 
 CONSTANTS_VY = Path(__file__).resolve().parents[2] / "contracts" / "modules" / "constants.vy"
 
@@ -68,7 +69,7 @@ def snapshot(market: Market, users: list[str]) -> dict:
             "debt": c.debt(u),
             "user_state": c.user_state(u),
             "ticks": amm.read_user_tick_numbers(u),
-            "shares": amm.read_user_ticks(u),
+            "shares": read_user_ticks(amm, u),
             "ld": c.liquidation_discounts(u),
             "ix": c.loan_ix(u),
             "balances": (st.balanceOf(u), col.balanceOf(u)),

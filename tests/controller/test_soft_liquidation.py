@@ -7,6 +7,7 @@ import pytest
 from softliq.actors import collateral_units, fund_collateral, fund_stablecoin, open_loan
 from softliq.arbitrage import find_arbitrage
 from softliq.params import WAD
+from softliq.positions import read_user_ticks
 
 from .helpers import act, health_formula, one_event, snapshot, soft_liquidate
 
@@ -74,7 +75,7 @@ def test_add_collateral_for_user_in_soft_liquidation_reverts(market, borrower, b
 def test_partial_repay_in_soft_liquidation_only_lowers_debt(market, borrower, in_soft_liquidation):
     c, amm, stable = market.controller, market.amm, market.stablecoin
     _, debt, _ = in_soft_liquidation
-    ticks, shares = amm.read_user_tick_numbers(borrower), amm.read_user_ticks(borrower)
+    ticks, shares = amm.read_user_tick_numbers(borrower), read_user_ticks(amm, borrower)
     xy = amm.get_sum_xy(borrower)
     cash, total = stable.balanceOf(borrower), c.total_debt()
     health = c.health(borrower)
@@ -86,7 +87,7 @@ def test_partial_repay_in_soft_liquidation_only_lowers_debt(market, borrower, in
     assert c.total_debt() == total - amount
     assert stable.balanceOf(borrower) == cash - amount
     assert amm.read_user_tick_numbers(borrower) == ticks
-    assert amm.read_user_ticks(borrower) == shares
+    assert read_user_ticks(amm, borrower) == shares
     assert amm.get_sum_xy(borrower) == xy
     assert c.health(borrower) > health
     ev = one_event(logs, "Repay", c)
