@@ -8,12 +8,15 @@ arbitrageur walks the bands.
 
 import boa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from softliq.bands import reader_for
 from softliq.gas import measure_call
 from softliq.positions import decode_position, read_user_ticks
 
 from .helpers import C, MAX_UINT, WAD, as_amm_admin, collateral_in_amm, fund_trader, set_oracle, units
+from .properties import NO_SHRINK
 
 D = C["DEAD_SHARES"]
 TOP = 20  # the first band of every position here: far below the active band (0)
@@ -143,3 +146,79 @@ def test_the_gross_collateral_of_a_virgin_band_is_bounded(market):
     who = collateral_in_amm(market, "late", units(market, WAD))
     with as_amm_admin(market), boa.reverts("AMM: band overflow"):
         market.amm.deposit_range(who, units(market, WAD), TOP + 3, TOP + 6)
+
+
+# ------------------------------------------------- who could profit from the lazy books
+
+# three depositors: (first band above TOP, width, collateral in units of 0.01 WAD plus wei)
+positions = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(1, 20), st.integers(10, 500), st.integers(0, 19)),
+    min_size=3, max_size=3,
+)
+# partial withdrawals in order: (depositor, fraction of what is left)
+partials = st.lists(st.tuples(st.integers(0, 2), st.integers(1, WAD - 1)), max_size=8)
+
+
+def open_positions(market, specs) -> tuple[list[str], list[int]]:
+    users, amounts = [], []
+    for k, (offset, width, hundredths, wei) in enumerate(specs):
+        amount = units(market, hundredths * WAD // 100) + wei
+        users.append(deposit(market, f"depositor{k}", amount, TOP + offset, TOP + offset + width - 1))
+        amounts.append(amount)
+    return users, amounts
+
+
+@settings(max_examples=10, deadline=None, phases=NO_SHRINK)
+@given(specs=positions, steps=partials)
+def test_partial_withdrawals_from_virgin_bands_never_pay_more_than_was_deposited(market, specs, steps):
+    """A depositor who withdraws in many small steps (each rounds down once, for all their
+    virgin bands) ends with exactly their deposit, dust included: no step pays them a
+    unit of a neighbour's collateral, and the neighbours' books stay whole."""
+    with boa.env.anchor():
+        users, amounts = open_positions(market, specs)
+        got = [0, 0, 0]
+        for who, frac in steps:
+            got[who] += withdraw(market, users[who], frac)[1]
+            assert got[who] <= amounts[who]
+            check_books(market.amm, users, TOP, TOP + 51)
+        for who in range(3):
+            got[who] += withdraw(market, users[who], WAD)[1]
+        assert got == amounts
+        assert band_views(market.amm, TOP, TOP + 51) == [(0, 0, 0)] * 52
+
+
+@settings(max_examples=10, deadline=None, phases=NO_SHRINK)
+@given(specs=positions, steps=partials, reach=st.integers(0, 40))
+def test_a_swap_through_virgin_bands_leaves_nothing_stuck_and_nothing_extra(market, arbitrageur, specs, steps, reach):
+    """A swap materialises the virgin bands it reaches, between partial withdrawals: the
+    books stay whole, and when every depositor has left, they took out exactly what the
+    bands held: the collateral deposited minus what the swap bought, and the stablecoin
+    the swap paid in. Nothing stays stuck, nobody is paid from thin air."""
+    amm = market.amm
+    with boa.env.anchor():
+        fund_trader(market, arbitrageur)
+        users, amounts = open_positions(market, specs)
+        out = [0, 0]  # everything the depositors took out, partial withdrawals included
+
+        def take(who: int, frac: int) -> None:
+            x, y = withdraw(market, users[who], frac)
+            out[0] += x
+            out[1] += y
+
+        for who, frac in steps[: len(steps) // 2]:
+            take(who, frac)
+        set_oracle(market, amm.p_oracle_down(TOP + reach))
+        boa.env.time_travel(seconds=600)
+        want = sum(amm.bands_y(n) for n in range(amm.active_band(), TOP + reach))
+        paid = bought = 0
+        if want > 0:
+            with boa.env.prank(arbitrageur):
+                paid, bought = amm.exchange_dy(0, 1, want, MAX_UINT)
+        check_books(amm, users, TOP, TOP + 51)
+        for who, frac in steps[len(steps) // 2 :]:
+            take(who, frac)
+        check_books(amm, users, TOP, TOP + 51)
+        for who in range(3):
+            take(who, WAD)
+        assert band_views(amm, TOP, TOP + 51) == [(0, 0, 0)] * 52
+        assert out == [paid, sum(amounts) - bought]  # no admin fee: the bands kept the swap's payment
