@@ -6,7 +6,7 @@ This module drives the chain (it imports boa); the model itself never does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
 from softliq import actors
@@ -289,6 +289,8 @@ class Twin:
             ("curve", (au.curve_id(), au.curve_kind(), au.curve_a(), au.curve_b()), (mau.curve_id, *mau.curve)),
         ]
         out.append(("loans", [str(c.loans(i)) for i in range(c.n_loans())], list(mc.loans)))
+        names = [f.name for f in fields(mc.policy)]  # the liquidation parameters, by their getters' names
+        out.append(("policy", [getattr(m.policy, name)() for name in names], [getattr(mc.policy, name) for name in names]))
         if m.params.ema_time:
             ema, mo = m.price_source, mm.oracle
             out.append(("ema_state", (ema.last_price(), ema.last_source(), ema.last_timestamp()), (mo.last_price, mo.last_source, mo.last_timestamp)))

@@ -130,3 +130,12 @@ def test_batch_liquidation_matches_chain(twin):
     twin.check()
     assert twin.liquidate_many(cast.liquidator, []).reverted == "no users"
     twin.check()
+
+
+def test_the_twin_sees_a_policy_change_the_model_missed(twin, admin):
+    """The liquidation parameters are compared too: a setter called on the chain alone
+    (here min_debt_per_band, set apart from the others) shows up as a difference."""
+    assert not [d for d in twin.differences() if d.startswith("policy")]
+    with boa.env.prank(admin):
+        twin.market.policy.set_min_debt_per_band(twin.model.controller.policy.min_debt_per_band + 1)
+    assert [d for d in twin.differences() if d.startswith("policy")]
