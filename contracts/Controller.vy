@@ -883,6 +883,20 @@ def _liquidate(user: address, auction: IAuction, rate_mul: uint256, p_o: uint256
     to_auction: uint256 = parts[1]
     penalty: uint256 = parts[2]
     tab: uint256 = to_auction + penalty
+    reward: uint256 = 0
+    sell: bool = False
+    if to_auction > 0 and out[1] > 0:
+        # never more than the penalty this liquidation books: keepers are paid from it
+        reward = min(staticcall POLICY.keeper_reward(tab), penalty)
+        # an auction that cannot raise what it pays its keeper is not started: a lot worth
+        # less than the reward at the oracle price (a position's dust, a rounding crumb)
+        # goes back to the borrower, and selling it would only pay the keeper from reserves
+        sell = out[1] * COLLATERAL_PRECISION * p_o // c.WAD >= reward  # rounds down: the lot is worth no more than it is
+    if not sell:
+        # only a sale raises a penalty; the debt moved out is a shortfall now
+        penalty = 0
+        reward = 0
+        tab = to_auction
 
     if repaid > 0:
         extcall STABLECOIN.burn_from(AMM.address, repaid)
@@ -903,17 +917,14 @@ def _liquidate(user: address, auction: IAuction, rate_mul: uint256, p_o: uint256
     self._add_reserves(penalty)
 
     id: uint256 = 0
-    reward: uint256 = 0
-    if to_auction > 0 and out[1] > 0:
+    if sell:
         # the lot stays in the AMM: the auction has it moved to buyers by send_collateral
         id = extcall auction.kick(user, out[1], tab, msg.sender)
-        # never more than the penalty this liquidation books: keepers are paid from it
-        reward = min(staticcall POLICY.keeper_reward(tab), penalty)
     else:
         if out[1] > 0:
             assert extcall COLLATERAL_TOKEN.transferFrom(AMM.address, user, out[1], default_return_value=True), "collateral transfer failed"
         if to_auction > 0:
-            self._charge_reserves(to_auction)  # no collateral left to sell: a shortfall now
+            self._charge_reserves(to_auction)  # nothing worth selling: a shortfall now
     log Liquidate(user=user, keeper=msg.sender, tier=tier, debt_repaid_from_bands=repaid, debt_to_auction=to_auction, tab=tab, lot=out[1], auction_id=id)
     return [1, id, reward]
 
@@ -939,7 +950,8 @@ def liquidate(user: address) -> uint256:
     @notice Liquidate `user`, whose health (full) is below zero; anyone may call and earns
             tip + chip * tab. Tier 1 takes only the share of the position that brings the
             rest back to target_health; tier 2 takes all of it. The position's stablecoin
-            repays debt first; its collateral goes to a Dutch auction. Refreshes the
+            repays debt first; its collateral goes to a Dutch auction (unless it is worth
+            less than the keeper reward: then back to the borrower). Refreshes the
             oracle (price_w) first, so everything here acts on the refreshed price.
     @return The auction id, or 0 if no auction was needed.
     """

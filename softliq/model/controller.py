@@ -475,6 +475,14 @@ class ControllerModel:
         out_x, out_y = self.amm.withdraw(user, frac)
         repaid, to_auction, penalty = pol.split(tier, frac, debt, out_x, out_y * prec, ld, p_o)
         tab = to_auction + penalty
+        reward, sell = 0, False
+        if to_auction > 0 and out_y > 0:
+            reward = min(pol.keeper_reward(tab), penalty)
+            # a lot worth less than its keeper's reward is not auctioned (rounds down)
+            sell = out_y * prec * p_o // WAD >= reward
+        if not sell:
+            penalty = reward = 0
+            tab = to_auction
 
         amm = self.amm_address
         if repaid > 0:
@@ -492,11 +500,10 @@ class ControllerModel:
             self._log_state(user, xy_y - out_y, remaining, *self.amm.read_user_tick_numbers(user))
         self.reserves_booked += penalty
 
-        id_ = reward = 0
-        if to_auction > 0 and out_y > 0:
+        id_ = 0
+        if sell:
             # the lot stays in the AMM until the auction sells it
             id_ = self.auction.kick(user, out_y, tab, sender)
-            reward = min(pol.keeper_reward(tab), penalty)
         else:
             if out_y > 0:
                 self.collateral.transfer(amm, user, out_y)

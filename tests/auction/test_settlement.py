@@ -160,6 +160,38 @@ def test_liquidation_with_no_collateral_left_books_shortfall_at_once(market, bor
     assert identity_gap(market) == 0
 
 
+def test_a_crumb_of_collateral_is_not_auctioned_and_pays_no_reward(market, borrower, keeper, rich_arbitrageur):
+    """As above, but the position keeps its dust (collateral under N units that is in no
+    band, docs/lazy-bands-spec.md). An auction of a lot worth less than its keeper's reward
+    cannot raise what it pays: the reward (tip + chip * tab, out of a penalty no sale can
+    raise) would come from reserves or go to bad debt (+333 of bad debt in the
+    keeper-outage scenario when such crumbs were kicked). Now the crumb goes back to the
+    borrower, the debt moved out is a shortfall at once: no penalty, no auction, no reward."""
+    c, amm, a, col = market.controller, market.amm, market.auction, market.collateral
+    n1, n2 = open_loan_at(market, borrower, units(market, 10 * WAD) + 3, 0.99, 4)  # 3 units of dust
+    set_price(market, amm.p_oracle_down(n2) * 90 // 100)
+    boa.env.time_travel(seconds=600)
+    arbitrage(market, rich_arbitrageur)
+    with boa.env.prank(rich_arbitrageur):
+        amm.exchange(0, 1, 10_000 * WAD, 0)  # buys every band empty: the dust is in none
+    x, y = amm.get_sum_xy(borrower)
+    debt = c.debt(borrower)
+    assert y == 3 and 0 < x < debt
+    reserves, bad, keeper_sc, kicks = c.reserves(), c.bad_debt(), market.stablecoin.balanceOf(keeper), a.kicks()
+    borrower_col = col.balanceOf(borrower)
+    auction_id, ev, logs = liquidate(market, keeper, borrower)
+    assert auction_id == 0 and a.kicks() == kicks
+    assert (ev.tier, ev.lot, ev.tab) == (2, 3, ev.debt_to_auction)  # no penalty without a sale
+    assert ev.debt_repaid_from_bands + ev.debt_to_auction == debt
+    assert col.balanceOf(borrower) == borrower_col + 3
+    short = ev.debt_to_auction
+    assert c.reserves() == max(0, reserves - short)
+    assert c.bad_debt() == bad + max(0, short - reserves)
+    assert market.stablecoin.balanceOf(keeper) == keeper_sc
+    assert not c.loan_exists(borrower)
+    assert identity_gap(market) == 0
+
+
 # ---------------------------------------------------------------- keeper incentive
 
 
