@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from softliq.model.wad_math import DEAD_SHARES
+from softliq.positions import band_at
 
 Band = tuple[int, int, int]  # (x, y in collateral units, shares)
 
 _HALF = 2**128 - 1
-_MASK32 = 2**32 - 1
-_OFFSET32 = 2**31
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,9 @@ class BandRange:
 
 def decode_range(word: int) -> BandRange:
     """The fields of a `_band_range` word."""
-
-    def field(at: int) -> int:
-        return ((word >> at) & _MASK32) - _OFFSET32
-
-    return BandRange(active=field(0), lo=field(32), hi=field(64), virgin=field(96), carry=word >> 128)
+    return BandRange(
+        active=band_at(word, 0), lo=band_at(word, 32), hi=band_at(word, 64), virgin=band_at(word, 96), carry=word >> 128
+    )
 
 
 class BandReader:

@@ -31,15 +31,16 @@ class Position:
     dust: int
 
 
+def band_at(word: int, at: int) -> int:
+    """The band number stored at bit `at` of an AMM storage word (int32, offset by 2**31)."""
+    return ((word >> at) & _MASK32) - _OFFSET32
+
+
 def decode_position(word: int) -> Position | None:
     """The position in `word` (None for 0: no position)."""
     if word == 0:
         return None
-
-    def band(at: int) -> int:
-        return ((word >> at) & _MASK32) - _OFFSET32
-
-    return Position(a=word & (2**128 - 1), n1=band(128), n2=band(160), v1=band(192), dust=word >> 224)
+    return Position(a=word & (2**128 - 1), n1=band_at(word, 128), n2=band_at(word, 160), v1=band_at(word, 192), dust=word >> 224)
 
 
 def read_user_ticks(amm: Any, user: str) -> list[int]:
@@ -51,4 +52,4 @@ def read_user_ticks(amm: Any, user: str) -> list[int]:
     return explicit + [DEAD_SHARES * pos.a] * (pos.n2 - pos.v1 + 1)
 
 
-__all__ = ["Position", "decode_position", "read_user_ticks"]
+__all__ = ["Position", "band_at", "decode_position", "read_user_ticks"]
