@@ -12,6 +12,7 @@ former view of that name did; it works on any handle whose views are method call
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from softliq.model.wad_math import DEAD_SHARES
@@ -52,4 +53,11 @@ def read_user_ticks(amm: Any, user: str) -> list[int]:
     return explicit + [DEAD_SHARES * pos.a] * (pos.n2 - pos.v1 + 1)
 
 
-__all__ = ["Position", "band_at", "decode_position", "read_user_ticks"]
+def total_dust(amm: Any, users: Iterable[str]) -> int:
+    """Collateral (token units) the positions of `users` hold in no band: each one's dust,
+    under N units (docs/lazy-bands-spec.md)."""
+    positions = (decode_position(amm.user_position(who)) for who in users)
+    return sum(p.dust for p in positions if p is not None)
+
+
+__all__ = ["Position", "band_at", "decode_position", "read_user_ticks", "total_dust"]

@@ -36,7 +36,7 @@ from softliq.model.events import ZERO_ADDRESS, Event
 from softliq.model.system import ModelMarket
 from softliq.model.wad_math import ModelRevert
 from softliq.params import SMALL_LOANS, WAD, MarketParams
-from softliq.positions import decode_position
+from softliq.positions import total_dust
 
 N_BORROWERS = 8
 """Size of the fixed pool of borrowers: the state machine's rules draw from the first
@@ -389,9 +389,7 @@ class World:
         """Collateral (token units) the AMM holds for positions in no band: each
         position's dust, under N units (docs/lazy-bands-spec.md), summed over every
         wallet's position word."""
-        amm = self.market.amm
-        positions = (decode_position(amm.user_position(who)) for who in self.wallets)
-        return sum(p.dust for p in positions if p is not None)
+        return total_dust(self.market.amm, self.wallets)
 
     def band(self, n: int) -> tuple[int, int, int]:
         """(x, y in token units, shares) of band n (see `band_reader`)."""

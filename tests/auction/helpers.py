@@ -13,7 +13,7 @@ from softliq.arbitrage import find_arbitrage
 from softliq.bands import reader_for
 from softliq.logs import act, events, one_event  # noqa: F401 - the suites import them from here
 from softliq.params import WAD
-from softliq.positions import decode_position
+from softliq.positions import total_dust
 
 MAX_UINT = 2**256 - 1
 MAX_PRICE = 2**255  # a max_price no auction reaches
@@ -154,9 +154,8 @@ def lots_in_amm(market) -> int:
 def positions_dust(market) -> int:
     """Collateral the open positions hold in no band: each one's dust, under N units
     (docs/lazy-bands-spec.md)."""
-    c, amm = market.controller, market.amm
-    positions = (decode_position(amm.user_position(c.loans(i))) for i in range(c.n_loans()))
-    return sum(p.dust for p in positions if p is not None)
+    c = market.controller
+    return total_dust(market.amm, [c.loans(i) for i in range(c.n_loans())])
 
 
 def live_lots_and_tabs(market) -> tuple[int, int]:
